@@ -1,0 +1,135 @@
+# annals event schema: the storage format and the JSON Lines wire format.
+#
+# The stored value of every event in the log is the canonical Cap'n Proto encoding
+# (capnp::canonicalize) of an `Event` struct below, with `hash` set.  The JSON shape of
+# SPEC §5 is produced and parsed by Cap'n Proto's JsonCodec using the `$Json` annotations
+# here; no other JSON code exists for events.
+#
+# COMPATIBILITY RULES (this file is an on-disk format):
+#   * Ordinals are never renumbered and never reused.
+#   * New fields and new union variants are only ever added at the end, with new ordinals.
+#   * Enumerants are never reordered; new ones are appended.
+# Breaking any of these silently corrupts the meaning of every existing store and breaks
+# the hash chain of every exported file.
+
+@0xdfdffafaa73fdd30;
+
+using Json = import "/capnp/compat/json.capnp";
+
+$import "/capnp/c++.capnp".namespace("annals::schema");
+
+enum Confidence {
+  confirmed @0;
+  reported @1;
+  rumored @2;
+}
+
+struct Source {
+  publisher @0 :Text;
+  url @1 :Text;
+  published @2 :Text;
+}
+
+# ---- data of each event type (SPEC §2) -------------------------------------------------
+
+enum TalksStatus {
+  opened @0;
+  ongoing @1;
+  stalled @2;
+  ended @3;
+}
+
+struct PartnerTalks {
+  partner @0 :Text;
+  status @1 :TalksStatus;
+  reason @2 :Text;
+}
+
+struct PartnerChosen {
+  partner @0 :Text;
+  role @1 :Text;
+}
+
+struct SubmissionFiled {
+  regulator @0 :Text;
+  scope @1 :Text;
+  with @2 :List(Text);
+}
+
+enum Decision {
+  approved @0;
+  rejected @1;
+  conditional @2;
+}
+
+struct SubmissionDecided {
+  regulator @0 :Text;
+  decision @1 :Decision;
+  conditions @2 :Text;
+}
+
+struct LaunchTargetSet {
+  target @0 :Text;        # a fuzzy date (SPEC §1), validated on append
+  scope @1 :Text;
+  internal @2 :Bool;
+}
+
+struct Launched {
+  scope @0 :Text;
+  release @1 :Text;
+}
+
+struct Fact {
+  key @0 :Text;
+  value @1 :Text;         # empty or absent removes the key from the state
+}
+
+struct Note {
+  text @0 :Text;
+}
+
+struct Correction {
+  target @0 :Text;        # id of a domain event of the same stream
+  effective @1 :Text;     # replacement valid time (fuzzy date), optional
+  data @2 :Json.Value;    # replacement fields of the target's data (an object), optional
+  reason @3 :Text;
+}
+
+struct Retraction {
+  target @0 :Text;        # id of a domain event of the same stream
+  reason @1 :Text;
+}
+
+# ---- the event envelope ----------------------------------------------------------------
+
+struct Event $Json.discriminator(name = "type", valueName = "data") {
+  # Fields a caller supplies (import/append).  Together they are the event's "content",
+  # compared byte-for-byte (canonical form) for id idempotency.
+  id @0 :Text;
+  stream @1 :Text;
+  effective @2 :Text;     # valid time as written (fuzzy date text); parsed on read
+  confidence @3 :Confidence = reported;
+  source @4 :Source;
+  recordedBy @5 :Text $Json.name("recorded_by");
+
+  # The event type: JSON "type" names the variant, JSON "data" holds its value.
+  union {
+    partnerTalks @6 :PartnerTalks $Json.name("partner_talks");
+    partnerChosen @7 :PartnerChosen $Json.name("partner_chosen");
+    submissionFiled @8 :SubmissionFiled $Json.name("submission_filed");
+    submissionDecided @9 :SubmissionDecided $Json.name("submission_decided");
+    launchTargetSet @10 :LaunchTargetSet $Json.name("launch_target_set");
+    launched @11 :Launched;
+    fact @12 :Fact;
+    note @13 :Note;
+    correction @14 :Correction;
+    retraction @15 :Retraction;
+  }
+
+  # Fields the store assigns on append (present in export, refused on import).
+  seq @16 :UInt64;        # store-wide position, 1, 2, 3...
+  version @17 :UInt64;    # position within its stream, 1, 2, 3...
+  recordedAt @18 :Text $Json.name("recorded_at");   # RFC 3339 UTC, microseconds
+  prevHash @19 :Text $Json.name("prev_hash");       # lower-case hex SHA-256
+  hash @20 :Text;         # SHA-256(prev_hash bytes || canonical(event without hash))
+}

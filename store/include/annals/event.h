@@ -1,0 +1,151 @@
+// Copyright annals authors.
+//
+// Events: the immutable facts of a timeline (SPEC §1-2, §5).
+//
+// An event is stored as a Cap'n Proto message (schema/event.capnp).  Two classes give
+// access to it without exposing Cap'n Proto:
+//
+//   NewEvent: an event a caller wants to append, parsed from the JSON Lines shape of
+//             SPEC §5 or built from fields; validated on construction.
+//   Event:    an event read back from the store.  Cheap to copy (shared, immutable);
+//             accessors return views into the stored message, valid while any copy of
+//             the Event is alive.
+//
+// Thread-safety: both are immutable values after construction; copies may be used from
+// any thread.
+
+#ifndef ANNALS_EVENT_H_
+#define ANNALS_EVENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "annals/fuzzy_date.h"
+#include "annals/status.h"
+
+namespace annals {
+
+namespace internal {
+class EventRep;
+}  // namespace internal
+
+// Event types of SPEC §2.  The numeric values are the schema's union ordinals minus 6 and
+// are never renumbered.
+enum class EventType : int {
+  kPartnerTalks = 0,
+  kPartnerChosen,
+  kSubmissionFiled,
+  kSubmissionDecided,
+  kLaunchTargetSet,
+  kLaunched,
+  kFact,
+  kNote,
+  kCorrection,
+  kRetraction,
+};
+
+// "partner_talks", ...
+std::string_view EventTypeName(EventType type);
+// Returns InvalidArgument "unknown event type 'x'" for anything not in SPEC §2.
+Result<EventType> ParseEventType(std::string_view name);
+// True for corrections and retractions, which act on other events.
+inline bool IsMetaType(EventType t) {
+  return t == EventType::kCorrection || t == EventType::kRetraction;
+}
+
+// Limits of SPEC §1/§5, enforced on every way in (append, import, restore).
+constexpr size_t kMaxIdBytes = 128;
+constexpr size_t kMaxStreamBytes = 200;
+constexpr size_t kMaxStringBytes = 64 * 1024;
+constexpr size_t kMaxEventBytes = 1024 * 1024;
+
+// Fields of an event given one by one (the CLI's `append` flags).  Empty strings mean
+// "not given".  `data_json` is a JSON object with the type-specific data.
+struct EventFields {
+  std::string id;          // generated as a UUIDv7 on append when empty
+  std::string stream;
+  std::string type;        // "partner_chosen", ...
+  std::string effective;   // fuzzy date
+  std::string confidence;  // confirmed | reported | rumored; empty = reported
+  std::string source_publisher;
+  std::string source_url;
+  std::string source_published;
+  std::string recorded_by;
+  std::string data_json = "{}";
+};
+
+class NewEvent {
+ public:
+  // Parses one JSON Lines event in the import shape of SPEC §5.  Rejects, with a message
+  // naming the field: malformed JSON, unknown fields, wrong types, missing required fields,
+  // unknown event types, invalid dates, strings over 64 KiB, events over 1 MiB, and the
+  // store-assigned fields (seq, version, recorded_at, prev_hash, hash).
+  static Result<NewEvent> FromJson(std::string_view json);
+
+  // Builds an event from separate fields, validated as FromJson does.
+  static Result<NewEvent> FromFields(const EventFields& fields);
+
+  NewEvent(NewEvent&&) noexcept;
+  NewEvent& operator=(NewEvent&&) noexcept;
+  NewEvent(const NewEvent&) = delete;
+  NewEvent& operator=(const NewEvent&) = delete;
+  ~NewEvent();
+
+  std::string_view id() const;  // empty until the store assigns one
+  std::string_view stream() const;
+  EventType type() const;
+  const FuzzyDate& effective() const;
+
+  // Implementation access for the store; not part of the stable API.
+  internal::EventRep& rep() const { return *rep_; }
+
+ private:
+  explicit NewEvent(std::unique_ptr<internal::EventRep> rep);
+  std::unique_ptr<internal::EventRep> rep_;
+};
+
+class Event {
+ public:
+  Event() = default;  // an empty event; only assignment and valid() are meaningful
+  explicit Event(std::shared_ptr<const internal::EventRep> rep) : rep_(std::move(rep)) {}
+
+  bool valid() const { return rep_ != nullptr; }
+
+  uint64_t seq() const;
+  uint64_t version() const;
+  std::string_view id() const;
+  std::string_view stream() const;
+  EventType type() const;
+  std::string_view type_name() const { return EventTypeName(type()); }
+  const FuzzyDate& effective() const;
+  std::string_view recorded_at() const;   // RFC 3339 UTC, microseconds
+  int64_t recorded_at_micros() const;
+  std::string_view confidence() const;    // confirmed | reported | rumored
+  std::string_view recorded_by() const;   // empty if not given
+  std::string_view source_publisher() const;
+  std::string_view source_url() const;
+  std::string_view source_published() const;
+  std::string_view prev_hash() const;     // lower-case hex
+  std::string_view hash() const;          // lower-case hex
+
+  // For corrections and retractions: the id of the event acted on; empty otherwise.
+  std::string_view target() const;
+
+  // The type-specific data as a compact JSON object.
+  std::string DataJson() const;
+  // The full export shape of SPEC §5 (all envelope fields and hashes), one line, no "\n".
+  std::string ToJson() const;
+
+  // Implementation access for the store; not part of the stable API.
+  const internal::EventRep& rep() const { return *rep_; }
+  const std::shared_ptr<const internal::EventRep>& shared_rep() const { return rep_; }
+
+ private:
+  std::shared_ptr<const internal::EventRep> rep_;
+};
+
+}  // namespace annals
+
+#endif  // ANNALS_EVENT_H_

@@ -1,0 +1,124 @@
+// Copyright annals authors.
+//
+// Store: one annals store on disk (a RocksDB database in a directory).
+//
+//   auto store = annals::Store::Open("annals.db", options);
+//   if (!store.ok()) { ... store.status() ... }
+//   auto results = (*store)->Append(std::move(events), {});
+//
+// Thread-safety: a Store may be used from many threads at once; appends are serialised
+// internally, reads see a consistent snapshot.  Only one process may open a store at a
+// time: Open() in a second process fails at once with Unavailable ("store is in use").
+
+#ifndef ANNALS_STORE_H_
+#define ANNALS_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "annals/event.h"
+#include "annals/options.h"
+#include "annals/query.h"
+#include "annals/status.h"
+
+namespace annals {
+
+struct AppendResult {
+  uint64_t seq = 0;
+  uint64_t version = 0;
+  std::string id;
+  bool existed = false;  // an identical event with this id was already stored (no-op)
+};
+
+struct StreamInfo {
+  std::string name;
+  uint64_t events = 0;    // current version
+  uint64_t last_seq = 0;
+};
+
+// Which part of the log to read, in seq order.
+struct LogRange {
+  std::string stream;       // empty: all streams
+  uint64_t after_seq = 0;   // only events with seq > after_seq
+  uint64_t until_seq = 0;   // only events with seq <= until_seq; 0: no bound
+  uint64_t limit = 0;       // at most this many events; 0: no limit
+};
+
+struct VerifyReport {
+  uint64_t events = 0;     // events checked
+  uint64_t streams = 0;
+  std::vector<std::string> problems;  // each names a seq and what is wrong; empty if ok
+  bool ok() const { return problems.empty(); }
+  std::string ToJson() const;  // {"ok": bool, "events": N, "streams": N, "problems": [...]}
+};
+
+// Visits one item; return false to stop the scan early (not an error).
+template <typename T>
+using Visitor = std::function<bool(const T&)>;
+
+class Store {
+ public:
+  // Opens (or, with options.create_if_missing, creates) the store at `path`.
+  // Errors: Unavailable if the store is missing (and not to be created), locked by another
+  // process ("store is in use"), not an annals store, of a newer format, or unreadable.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const Options& options);
+
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Appends `events` atomically, in order, as one transaction: all share one recorded_at,
+  // strictly later than any earlier append's.  Events may belong to several streams.
+  // On success every new event is durable (options.sync) and the result has one entry per
+  // input event, in input order.  An event whose id already exists with identical content
+  // is a no-op (existed = true, its stored seq and version).
+  // Errors, with nothing written: InvalidArgument (bad event, a correction/retraction of a
+  // correction/retraction, a second retraction), NotFound (correction/retraction target
+  // unknown in its stream), Conflict (expected version mismatch, id reused with other
+  // content), Unavailable (I/O error).
+  virtual Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
+                                                   const AppendOptions& options) = 0;
+
+  // Rebuilds an empty store from an export (SPEC §5 export shape, one event per line),
+  // keeping seq, recorded_at and hashes.  `next_line` yields the lines and returns false at
+  // end of input.  Errors: InvalidArgument (store not empty, bad line: named by number),
+  // Corruption (hash chain broken: named by seq).  Nothing is written on error.
+  virtual Status Restore(const std::function<bool(std::string* line)>& next_line) = 0;
+
+  // Reads.  NotFound if no such event.
+  virtual Result<Event> GetBySeq(uint64_t seq) = 0;
+  virtual Result<Event> GetById(std::string_view id) = 0;
+
+  // Visits the log in seq order.  Corrections and retractions are included.
+  virtual Status ScanLog(const LogRange& range, const Visitor<Event>& visit) = 0;
+
+  // All streams, by name.
+  virtual Result<std::vector<StreamInfo>> ListStreams() = 0;
+  // NotFound if the stream has no events.
+  virtual Result<StreamInfo> GetStream(std::string_view stream) = 0;
+
+  // Recomputes the hash chain over the whole log and checks every index entry against the
+  // log and every event against the indexes.  Problems are reported in the VerifyReport
+  // (its ok() is false); the Status is non-ok only if the check could not run.
+  virtual Result<VerifyReport> Verify() = 0;
+
+  // ---- bitemporal queries (annals/query.h) ----
+  // NotFound if the stream has no event visible at known_at; InvalidArgument for a bad
+  // as_of / known_at.
+  virtual Result<State> GetState(const TimeQuery& query) = 0;
+  virtual Status History(const TimeQuery& query, const Visitor<HistoryEntry>& visit) = 0;
+  // Changes of the state between as_of `from` and as_of `to`, both at query.known_at.
+  virtual Result<DiffResult> Diff(const std::string& stream, const std::string& from,
+                                  const std::string& to, const std::string& known_at) = 0;
+  // Audit replay: every event of `range` in seq order with the change it made.
+  virtual Status Replay(const LogRange& range, const Visitor<ReplayEntry>& visit) = 0;
+};
+
+}  // namespace annals
+
+#endif  // ANNALS_STORE_H_

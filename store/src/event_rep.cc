@@ -1,0 +1,730 @@
+// Copyright annals authors.
+//
+// Event messages and their JSON form.
+//
+// JSON (SPEC §5) is parsed and printed by Cap'n Proto's JsonCodec, driven by the $Json
+// annotations of schema/event.capnp.  Before a document reaches the codec it is parsed
+// into a raw JsonValue and checked against the schema (CheckObject below), so that every
+// rejection names the offending field in words a user can act on; the codec alone would
+// report "Unknown field; name = zz" or silently pick the first union variant for an
+// unknown "type".
+//
+// kj::Exception is translated to Status in exactly this file: ParseEventJson (malformed
+// JSON), FromStored (corrupt stored bytes) and ApplyCorrection.
+
+#include "event_rep.h"
+
+#include <capnp/compat/json.h>
+#include <capnp/dynamic.h>
+#include <capnp/schema.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cmath>
+#include <cstring>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace annals {
+namespace internal {
+
+namespace {
+
+constexpr uint64_t kJsonNameAnnotationId = 0xfa5b1fd61c2e7c3dull;  // json.capnp `name`
+constexpr double kMaxJsonInteger = 9007199254740992.0;            // 2^53
+
+// seq and version are UInt64, which JsonCodec prints as strings (for JavaScript's sake);
+// SPEC §5 wants plain numbers.  Values above 2^53 are refused on input.
+class UInt64AsNumberHandler final : public capnp::JsonCodec::Handler<uint64_t> {
+ public:
+  void encode(const capnp::JsonCodec&, uint64_t input,
+              capnp::JsonValue::Builder output) const override {
+    output.setNumber(static_cast<double>(input));
+  }
+  uint64_t decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input) const override {
+    KJ_REQUIRE(input.isNumber(), "expected a number");
+    double d = input.getNumber();
+    KJ_REQUIRE(d >= 0 && d <= kMaxJsonInteger && std::floor(d) == d,
+               "expected a non-negative integer");
+    return static_cast<uint64_t>(d);
+  }
+};
+
+struct CodecHolder {
+  UInt64AsNumberHandler uint64_handler;
+  capnp::JsonCodec codec;
+  CodecHolder() {
+    codec.handleByAnnotation<schema::Event>();
+    codec.setRejectUnknownFields(true);
+    auto event = capnp::Schema::from<schema::Event>();
+    codec.addFieldHandler(event.getFieldByName("seq"), uint64_handler);
+    codec.addFieldHandler(event.getFieldByName("version"), uint64_handler);
+  }
+};
+
+const capnp::JsonCodec& Codec() {
+  static const CodecHolder* holder = new CodecHolder();  // never destroyed: used at exit
+  return holder->codec;
+}
+
+std::string KjMessage(const kj::Exception& e) {
+  std::string d = e.getDescription().cStr();
+  // JsonCodec descriptions look like "expected <cond>; <what>; name = x"; keep the tail.
+  auto pos = d.find("; ");
+  if (d.rfind("expected ", 0) == 0 && pos != std::string::npos) d = d.substr(pos + 2);
+  return d;
+}
+
+// The JSON name of a schema field: its $Json.name, else its Cap'n Proto name.
+std::string JsonName(capnp::StructSchema::Field field) {
+  for (auto a : field.getProto().getAnnotations()) {
+    if (a.getId() == kJsonNameAnnotationId) return a.getValue().getText().cStr();
+  }
+  return field.getProto().getName().cStr();
+}
+
+const char* kTypeNames[] = {
+    "partner_talks", "partner_chosen", "submission_filed", "submission_decided",
+    "launch_target_set", "launched", "fact", "note", "correction", "retraction",
+};
+constexpr int kTypeCount = sizeof(kTypeNames) / sizeof(kTypeNames[0]);
+
+// Required keys of `data`, per type (SPEC §2, bold fields).
+const std::vector<std::vector<const char*>>& RequiredDataKeys() {
+  static const auto* keys = new std::vector<std::vector<const char*>>{
+      {"partner", "status"},      // partner_talks
+      {"partner"},                // partner_chosen
+      {"regulator"},              // submission_filed
+      {"regulator", "decision"},  // submission_decided
+      {"target"},                 // launch_target_set
+      {},                         // launched
+      {"key"},                    // fact
+      {"text"},                   // note
+      {"target"},                 // correction
+      {"target", "reason"},       // retraction
+  };
+  return *keys;
+}
+
+bool IsValidUtf8(kj::StringPtr s) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.begin());
+  const unsigned char* end = p + s.size();
+  while (p < end) {
+    unsigned char c = *p;
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (static_cast<size_t>(end - p) <= n) return false;
+    for (size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    // Overlong forms, surrogates and out-of-range code points are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+Status CheckString(const std::string& path, kj::StringPtr s) {
+  if (s.size() > kMaxStringBytes) {
+    return Status::InvalidArgument("field '" + path + "' is " + std::to_string(s.size()) +
+                                   " bytes; the limit is 65536");
+  }
+  if (std::memchr(s.begin(), '\0', s.size()) != nullptr) {
+    return Status::InvalidArgument("field '" + path + "' contains a NUL character");
+  }
+  if (!IsValidUtf8(s)) {
+    return Status::InvalidArgument("field '" + path + "' is not valid UTF-8");
+  }
+  return Status::OK();
+}
+
+const char* JsonKind(capnp::JsonValue::Reader v) {
+  switch (v.which()) {
+    case capnp::JsonValue::NULL_: return "null";
+    case capnp::JsonValue::BOOLEAN: return "a boolean";
+    case capnp::JsonValue::NUMBER: return "a number";
+    case capnp::JsonValue::STRING: return "a string";
+    case capnp::JsonValue::ARRAY: return "an array";
+    case capnp::JsonValue::OBJECT: return "an object";
+    case capnp::JsonValue::CALL: return "a call";
+  }
+  return "a value";
+}
+
+// Checks any JSON value (used where the schema says Json.Value): strings and nesting.
+Status CheckAnyValue(const std::string& path, capnp::JsonValue::Reader v) {
+  switch (v.which()) {
+    case capnp::JsonValue::STRING:
+      return CheckString(path, v.getString());
+    case capnp::JsonValue::ARRAY: {
+      size_t i = 0;
+      for (auto e : v.getArray()) {
+        ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + std::to_string(i++), e));
+      }
+      return Status::OK();
+    }
+    case capnp::JsonValue::OBJECT: {
+      std::set<std::string> seen;
+      for (auto f : v.getObject()) {
+        std::string key = f.getName().cStr();
+        ANNALS_RETURN_IF_ERROR(CheckString(path + " key", f.getName()));
+        if (!seen.insert(key).second) {
+          return Status::InvalidArgument("field '" + path + "." + key + "' appears twice");
+        }
+        ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + key, f.getValue()));
+      }
+      return Status::OK();
+    }
+    case capnp::JsonValue::CALL:
+      return Status::InvalidArgument("field '" + path + "' is not JSON");
+    default:
+      return Status::OK();
+  }
+}
+
+Status WrongType(const std::string& path, const char* expected, capnp::JsonValue::Reader v) {
+  return Status::InvalidArgument("field '" + path + "' must be " + expected + ", got " +
+                                 JsonKind(v));
+}
+
+Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
+                   capnp::JsonValue::Reader v);
+
+// Checks that `v` fits a field of type `type`.
+Status CheckValue(const std::string& path, capnp::Type type, capnp::JsonValue::Reader v) {
+  switch (type.which()) {
+    case capnp::schema::Type::TEXT:
+      if (!v.isString()) return WrongType(path, "a string", v);
+      return CheckString(path, v.getString());
+    case capnp::schema::Type::BOOL:
+      if (!v.isBoolean()) return WrongType(path, "true or false", v);
+      return Status::OK();
+    case capnp::schema::Type::UINT64: {
+      if (!v.isNumber()) return WrongType(path, "a number", v);
+      double d = v.getNumber();
+      if (!(d >= 0 && d <= kMaxJsonInteger && std::floor(d) == d)) {
+        return Status::InvalidArgument("field '" + path +
+                                       "' must be a non-negative integer below 2^53");
+      }
+      return Status::OK();
+    }
+    case capnp::schema::Type::ENUM: {
+      std::string allowed;
+      for (auto e : type.asEnum().getEnumerants()) {
+        if (!allowed.empty()) allowed += "|";
+        allowed += e.getProto().getName().cStr();
+      }
+      if (!v.isString()) return WrongType(path, ("one of " + allowed).c_str(), v);
+      KJ_IF_MAYBE(e, type.asEnum().findEnumerantByName(v.getString())) {
+        (void)e;
+        return Status::OK();
+      }
+      return Status::InvalidArgument("field '" + path + "' must be one of " + allowed +
+                                     ", got '" + std::string(v.getString().cStr()) + "'");
+    }
+    case capnp::schema::Type::LIST: {
+      if (!v.isArray()) return WrongType(path, "an array", v);
+      size_t i = 0;
+      for (auto e : v.getArray()) {
+        ANNALS_RETURN_IF_ERROR(
+            CheckValue(path + "." + std::to_string(i++), type.asList().getElementType(), e));
+      }
+      return Status::OK();
+    }
+    case capnp::schema::Type::STRUCT:
+      if (type.asStruct() == capnp::Schema::from<capnp::JsonValue>()) {
+        if (!v.isObject()) return WrongType(path, "an object", v);
+        return CheckAnyValue(path, v);
+      }
+      if (!v.isObject()) return WrongType(path, "an object", v);
+      return CheckObject(path, type.asStruct(), v);
+    default:
+      return Status::InvalidArgument("field '" + path + "' has an unsupported type");
+  }
+}
+
+// Checks a JSON object against a struct schema without unions: known keys, no duplicates,
+// right types.
+Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
+                   capnp::JsonValue::Reader v) {
+  std::set<std::string> seen;
+  for (auto f : v.getObject()) {
+    std::string key = f.getName().cStr();
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (!seen.insert(key).second) {
+      return Status::InvalidArgument("field '" + path + "' appears twice");
+    }
+    bool found = false;
+    for (auto field : schema.getFields()) {
+      if (JsonName(field) == key) {
+        found = true;
+        if (f.getValue().isNull()) break;  // null means absent
+        ANNALS_RETURN_IF_ERROR(CheckValue(path, field.getType(), f.getValue()));
+        break;
+      }
+    }
+    if (!found) return Status::InvalidArgument("unknown field '" + path + "'");
+  }
+  return Status::OK();
+}
+
+// Returns the value of key `name` in a JSON object, or a null reader if absent.
+kj::Maybe<capnp::JsonValue::Reader> Member(capnp::JsonValue::Reader obj, kj::StringPtr name) {
+  for (auto f : obj.getObject()) {
+    if (f.getName() == name) return f.getValue();
+  }
+  return nullptr;
+}
+
+// Drops members whose value is null: JSON null means "not given", and JsonCodec would
+// otherwise refuse null for Text fields.
+void DropNulls(capnp::JsonValue::Builder obj, capnp::Orphanage orphanage) {
+  if (!obj.isObject()) return;
+  auto fields = obj.getObject();
+  size_t keep = 0;
+  for (auto f : fields) keep += !f.getValue().isNull();
+  if (keep == fields.size()) {
+    for (auto f : fields) {
+      if (f.getValue().isObject()) DropNulls(f.getValue(), orphanage);
+    }
+    return;
+  }
+  auto list = orphanage.newOrphan<capnp::List<capnp::JsonValue::Field>>(keep);
+  size_t i = 0;
+  for (auto f : fields) {
+    if (f.getValue().isNull()) continue;
+    list.get().setWithCaveats(i++, f);
+  }
+  obj.adoptObject(kj::mv(list));
+  for (auto f : obj.getObject()) {
+    if (f.getValue().isObject()) DropNulls(f.getValue(), orphanage);
+  }
+}
+
+const std::set<std::string>& StoreAssignedKeys() {
+  static const auto* keys =
+      new std::set<std::string>{"seq", "version", "recorded_at", "prev_hash", "hash"};
+  return *keys;
+}
+
+// Checks the top level of an event document and the data of its type.
+Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type_index) {
+  if (!doc.isObject()) return Status::InvalidArgument("an event must be a JSON object");
+  auto event_schema = capnp::Schema::from<schema::Event>();
+
+  std::set<std::string> seen;
+  for (auto f : doc.getObject()) {
+    std::string key = f.getName().cStr();
+    if (!seen.insert(key).second) {
+      return Status::InvalidArgument("field '" + key + "' appears twice");
+    }
+    if (mode == JsonMode::kImport && StoreAssignedKeys().count(key)) {
+      return Status::InvalidArgument("field '" + key +
+                                     "' is assigned by the store (use restore for exports)");
+    }
+  }
+  if (mode == JsonMode::kExport) {
+    for (const auto& key : StoreAssignedKeys()) {
+      if (!seen.count(key)) return Status::InvalidArgument("missing field '" + key + "'");
+    }
+  }
+
+  // "type" selects the union variant; check it before the codec sees the document.
+  capnp::JsonValue::Reader type_value;
+  KJ_IF_MAYBE(t, Member(doc, "type")) {
+    type_value = *t;
+  } else {
+    return Status::InvalidArgument("missing field 'type'");
+  }
+  if (!type_value.isString()) return WrongType("type", "a string", type_value);
+  auto type = ParseEventType(type_value.getString().cStr());
+  if (!type.ok()) return type.status();
+  *type_index = static_cast<int>(*type);
+
+  auto variant = event_schema.getUnionFields()[*type_index];
+  for (auto f : doc.getObject()) {
+    std::string key = f.getName().cStr();
+    if (key == "type") continue;
+    if (key == "data") {
+      if (!f.getValue().isObject()) return WrongType("data", "an object", f.getValue());
+      ANNALS_RETURN_IF_ERROR(CheckObject("data", variant.getType().asStruct(), f.getValue()));
+      continue;
+    }
+    bool found = false;
+    for (auto field : event_schema.getNonUnionFields()) {
+      if (JsonName(field) == key) {
+        found = true;
+        if (f.getValue().isNull()) break;
+        ANNALS_RETURN_IF_ERROR(CheckValue(key, field.getType(), f.getValue()));
+        break;
+      }
+    }
+    if (!found) return Status::InvalidArgument("unknown field '" + key + "'");
+  }
+
+  // Required fields of the data (enums cannot be "absent" once decoded, so this is done
+  // on the JSON).
+  capnp::JsonValue::Reader data;
+  bool has_data = false;
+  KJ_IF_MAYBE(d, Member(doc, "data")) {
+    data = *d;
+    has_data = true;
+  }
+  for (const char* key : RequiredDataKeys()[*type_index]) {
+    bool present = false;
+    if (has_data) {
+      KJ_IF_MAYBE(v, Member(data, key)) {
+        present = !v->isNull() && !(v->isString() && v->getString().size() == 0);
+      }
+    }
+    if (!present) {
+      return Status::InvalidArgument("missing field 'data." + std::string(key) + "' (required for " +
+                                     kTypeNames[*type_index] + ")");
+    }
+  }
+  return Status::OK();
+}
+
+bool IsStreamChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '_' || c == '/' || c == '-';
+}
+
+// A message reader over one segment that owns its (one-entry) segment table.
+class SingleSegmentReader final : public capnp::MessageReader {
+ public:
+  SingleSegmentReader(kj::ArrayPtr<const capnp::word> segment, capnp::ReaderOptions opts)
+      : capnp::MessageReader(opts), segment_(segment) {}
+  kj::ArrayPtr<const capnp::word> getSegment(uint id) override {
+    return id == 0 ? segment_ : nullptr;
+  }
+
+ private:
+  kj::ArrayPtr<const capnp::word> segment_;
+};
+
+}  // namespace
+
+// ---- EventRep ------------------------------------------------------------------------
+
+EventRep::EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder)
+    : builder_(std::move(builder)) {
+  reader_ = builder_->getRoot<schema::Event>().asReader();
+}
+
+EventRep::~EventRep() = default;
+
+Status EventRep::Refresh() {
+  if (builder_) reader_ = builder_->getRoot<schema::Event>().asReader();
+  if (reader_.hasEffective()) {
+    auto d = ParseFuzzyDate(reader_.getEffective().cStr());
+    if (!d.ok()) return d.status();
+    effective_ = std::move(d).value();
+  } else {
+    effective_ = FuzzyDate();
+  }
+  if (reader_.hasRecordedAt()) {
+    auto t = ParseInstant(reader_.getRecordedAt().cStr());
+    if (!t.ok()) return t.status();
+    recorded_at_micros_ = *t;
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const EventRep>> EventRep::FromStored(std::string_view bytes) {
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+    return Status::Corruption("stored event has " + std::to_string(bytes.size()) +
+                              " bytes, not a whole number of words");
+  }
+  std::shared_ptr<EventRep> rep(new EventRep());
+  // TODO(perf): adopt the bytes without a copy when RocksDB hands out aligned, pinned
+  // memory; Cap'n Proto refuses unaligned segments.
+  rep->words_ = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(rep->words_.begin(), bytes.data(), bytes.size());
+  try {
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = kMaxEventBytes / sizeof(capnp::word) * 2;
+    rep->message_ = std::make_unique<SingleSegmentReader>(rep->words_, options);
+    rep->reader_ = rep->message_->getRoot<schema::Event>();
+    // Touch every field once so corrupt pointers fail here, at the one place that maps
+    // decode exceptions to Corruption, and not later in a projection.
+    capnp::canonicalize(rep->reader_);
+    if (static_cast<int>(rep->reader_.which()) >= kTypeCount) {
+      return Status::Corruption("stored event has an unknown type");
+    }
+  } catch (const kj::Exception& e) {
+    return Status::Corruption("stored event does not decode: " + KjMessage(e));
+  }
+  Status s = rep->Refresh();
+  if (!s.ok()) return Status::Corruption("stored event: " + s.message());
+  return std::shared_ptr<const EventRep>(std::move(rep));
+}
+
+kj::Array<capnp::word> EventRep::Canonical() const { return capnp::canonicalize(reader_); }
+
+kj::Array<capnp::word> EventRep::CanonicalWithoutHash() const {
+  capnp::MallocMessageBuilder copy;
+  copy.setRoot(reader_);
+  copy.getRoot<schema::Event>().disownHash();
+  return capnp::canonicalize(copy.getRoot<schema::Event>().asReader());
+}
+
+kj::Array<capnp::word> EventRep::CanonicalContent() const {
+  capnp::MallocMessageBuilder copy;
+  copy.setRoot(reader_);
+  auto e = copy.getRoot<schema::Event>();
+  e.setSeq(0);
+  e.setVersion(0);
+  e.disownRecordedAt();
+  e.disownPrevHash();
+  e.disownHash();
+  return capnp::canonicalize(e.asReader());
+}
+
+// ---- types ---------------------------------------------------------------------------
+
+EventType TypeOf(schema::Event::Reader event) {
+  return static_cast<EventType>(static_cast<int>(event.which()));
+}
+
+// ---- JSON ----------------------------------------------------------------------------
+
+Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode) {
+  if (json.size() > kMaxEventBytes) {
+    return Status::InvalidArgument("event is " + std::to_string(json.size()) +
+                                   " bytes; the limit is 1048576");
+  }
+  if (json.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("event contains a NUL byte");
+  }
+  auto builder = std::make_unique<capnp::MallocMessageBuilder>();
+  try {
+    capnp::MallocMessageBuilder raw_message;
+    auto raw = raw_message.initRoot<capnp::JsonValue>();
+    try {
+      Codec().decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), raw);
+    } catch (const kj::Exception& e) {
+      return Status::InvalidArgument("malformed JSON: " + KjMessage(e));
+    }
+    int type_index = 0;
+    ANNALS_RETURN_IF_ERROR(CheckEventDocument(raw.asReader(), mode, &type_index));
+    DropNulls(raw, raw_message.getOrphanage());
+    auto event = builder->initRoot<schema::Event>();
+    // Select the variant first: the codec fills the union from "data".
+    auto variant = capnp::Schema::from<schema::Event>().getUnionFields()[type_index];
+    capnp::DynamicStruct::Builder dyn = event;
+    dyn.init(variant);
+    Codec().decode(raw.asReader(), dyn);
+  } catch (const kj::Exception& e) {
+    return Status::InvalidArgument("invalid event: " + KjMessage(e));
+  }
+  auto rep = std::make_unique<EventRep>(std::move(builder));
+  ANNALS_RETURN_IF_ERROR(ValidateContent(rep->reader()));
+  Status s = rep->Refresh();
+  if (!s.ok()) return s.WithPrefix("field 'effective'");
+  return rep;
+}
+
+std::string EventToJson(schema::Event::Reader event) {
+  auto text = Codec().encode(event);
+  return std::string(text.cStr(), text.size());
+}
+
+std::string EventDataToJson(schema::Event::Reader event) {
+  capnp::DynamicStruct::Reader dyn = event;
+  auto variant = capnp::Schema::from<schema::Event>().getUnionFields()[static_cast<int>(
+      event.which())];
+  auto value = dyn.get(variant);
+  auto text = Codec().encode(value, variant.getType());
+  return std::string(text.cStr(), text.size());
+}
+
+Status ValidateContent(schema::Event::Reader event) {
+  if (!event.hasStream() || event.getStream().size() == 0) {
+    return Status::InvalidArgument("missing field 'stream'");
+  }
+  auto stream = event.getStream();
+  if (stream.size() > kMaxStreamBytes) {
+    return Status::InvalidArgument("field 'stream' is " + std::to_string(stream.size()) +
+                                   " bytes; the limit is 200");
+  }
+  for (char c : stream) {
+    if (!IsStreamChar(c)) {
+      return Status::InvalidArgument("field 'stream' ('" + std::string(stream.cStr()) +
+                                     "') may only contain A-Z a-z 0-9 . _ / -");
+    }
+  }
+  if (event.hasId()) {
+    auto id = event.getId();
+    if (id.size() == 0) return Status::InvalidArgument("field 'id' is empty");
+    if (id.size() > kMaxIdBytes) {
+      return Status::InvalidArgument("field 'id' is " + std::to_string(id.size()) +
+                                     " bytes; the limit is 128");
+    }
+    for (unsigned char c : id) {
+      if (c < 0x21 || c > 0x7e) {
+        return Status::InvalidArgument(
+            "field 'id' may only contain printable ASCII characters without spaces");
+      }
+    }
+  }
+  EventType type = TypeOf(event);
+  if (!IsMetaType(type)) {
+    if (!event.hasEffective() || event.getEffective().size() == 0) {
+      return Status::InvalidArgument("missing field 'effective'");
+    }
+  }
+  if (event.hasEffective()) {
+    auto d = ParseFuzzyDate(event.getEffective().cStr());
+    if (!d.ok()) return d.status().WithPrefix("field 'effective'");
+  }
+  if (event.hasSource() && event.getSource().hasPublished()) {
+    auto d = ParseFuzzyDate(event.getSource().getPublished().cStr());
+    if (!d.ok()) return d.status().WithPrefix("field 'source.published'");
+  }
+  switch (type) {
+    case EventType::kLaunchTargetSet: {
+      auto d = ParseFuzzyDate(event.getLaunchTargetSet().getTarget().cStr());
+      if (!d.ok()) return d.status().WithPrefix("field 'data.target'");
+      break;
+    }
+    case EventType::kCorrection: {
+      auto c = event.getCorrection();
+      if (c.hasEffective()) {
+        auto d = ParseFuzzyDate(c.getEffective().cStr());
+        if (!d.ok()) return d.status().WithPrefix("field 'data.effective'");
+      }
+      if (c.hasData() && !c.getData().isObject()) {
+        return Status::InvalidArgument("field 'data.data' must be an object");
+      }
+      if (!c.hasEffective() && !c.hasData()) {
+        return Status::InvalidArgument(
+            "a correction needs 'data.effective' or 'data.data' (what to change)");
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
+                                                        schema::Correction::Reader correction) {
+  auto builder = std::make_unique<capnp::MallocMessageBuilder>();
+  builder->setRoot(target.reader());
+  auto event = builder->getRoot<schema::Event>();
+  if (correction.hasEffective()) event.setEffective(correction.getEffective());
+  if (correction.hasData()) {
+    if (!correction.getData().isObject()) {
+      return Status::InvalidArgument("correction data must be an object");
+    }
+    int type_index = static_cast<int>(target.reader().which());
+    auto variant = capnp::Schema::from<schema::Event>().getUnionFields()[type_index];
+    try {
+      // Merge: the target's data as JSON, with the correction's members replacing.
+      capnp::MallocMessageBuilder merged_message;
+      auto merged = merged_message.initRoot<capnp::JsonValue>();
+      capnp::DynamicStruct::Reader dyn = target.reader();
+      Codec().encode(dyn.get(variant), variant.getType(), merged);
+      std::vector<std::pair<std::string, capnp::JsonValue::Reader>> members;
+      for (auto f : merged.asReader().getObject()) {
+        members.emplace_back(f.getName().cStr(), f.getValue());
+      }
+      for (auto f : correction.getData().getObject()) {
+        std::string key = f.getName().cStr();
+        bool replaced = false;
+        for (auto& m : members) {
+          if (m.first == key) {
+            m.second = f.getValue();
+            replaced = true;
+          }
+        }
+        if (!replaced) members.emplace_back(key, f.getValue());
+      }
+      capnp::MallocMessageBuilder out_message;
+      auto out = out_message.initRoot<capnp::JsonValue>();
+      auto fields = out.initObject(members.size());
+      for (size_t i = 0; i < members.size(); ++i) {
+        fields[i].setName(members[i].first);
+        fields[i].setValue(members[i].second);
+      }
+      ANNALS_RETURN_IF_ERROR(CheckObject("data", variant.getType().asStruct(), out.asReader()));
+      for (const char* key : RequiredDataKeys()[type_index]) {
+        bool present = false;
+        KJ_IF_MAYBE(v, Member(out.asReader(), key)) {
+          present = !v->isNull() && !(v->isString() && v->getString().size() == 0);
+        }
+        if (!present) {
+          return Status::InvalidArgument("correction would remove required field 'data." +
+                                         std::string(key) + "'");
+        }
+      }
+      DropNulls(out, out_message.getOrphanage());
+      capnp::DynamicStruct::Builder dyn_out = event;
+      auto data = dyn_out.init(variant).as<capnp::DynamicStruct>();
+      Codec().decode(out.asReader(), data);
+    } catch (const kj::Exception& e) {
+      return Status::InvalidArgument("correction data does not fit the target: " +
+                                     KjMessage(e));
+    }
+  }
+  auto rep = std::make_shared<EventRep>(std::move(builder));
+  ANNALS_RETURN_IF_ERROR(ValidateContent(rep->reader()));
+  ANNALS_RETURN_IF_ERROR(rep->Refresh());
+  return std::shared_ptr<const EventRep>(std::move(rep));
+}
+
+std::string ToHex(const unsigned char* data, size_t n) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xF];
+  }
+  return out;
+}
+
+}  // namespace internal
+
+// ---- public names --------------------------------------------------------------------
+
+std::string_view EventTypeName(EventType type) {
+  int i = static_cast<int>(type);
+  if (i < 0 || i >= internal::kTypeCount) return "unknown";
+  return internal::kTypeNames[i];
+}
+
+Result<EventType> ParseEventType(std::string_view name) {
+  for (int i = 0; i < internal::kTypeCount; ++i) {
+    if (name == internal::kTypeNames[i]) return static_cast<EventType>(i);
+  }
+  std::string known;
+  for (int i = 0; i < internal::kTypeCount; ++i) {
+    known += (i ? ", " : "") + std::string(internal::kTypeNames[i]);
+  }
+  return Status::InvalidArgument("unknown event type '" + std::string(name) +
+                                 "' (known: " + known + ")");
+}
+
+}  // namespace annals

@@ -1,0 +1,104 @@
+// Copyright annals authors.
+//
+// EventRep: the Cap'n Proto message behind a NewEvent or an Event, and the one place that
+// turns stored bytes into messages.
+//
+// Stored form: the log value of an event is capnp::canonicalize() of its Event struct with
+// every field set (hash included): a single segment whose first word is the root pointer,
+// with no padding that could hide data.  Canonical form is what makes `verify` able to
+// detect a change to any byte of a stored value: decoding and re-canonicalising must give
+// back the identical bytes, and the hash covers the canonical bytes without the hash.
+
+#ifndef ANNALS_STORE_SRC_EVENT_REP_H_
+#define ANNALS_STORE_SRC_EVENT_REP_H_
+
+#include <capnp/message.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "annals/event.h"
+#include "annals/fuzzy_date.h"
+#include "annals/status.h"
+#include "event.capnp.h"
+
+namespace annals {
+namespace internal {
+
+class EventRep {
+ public:
+  // A mutable event under construction (NewEvent, restore, corrected views).
+  explicit EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder);
+
+  // An immutable event decoded from stored bytes.  Copies the bytes into word-aligned
+  // memory only if `bytes` is not already aligned and `copy` is false.  Returns Corruption
+  // (never throws) if the bytes are not a well-formed canonical Event.
+  static Result<std::shared_ptr<const EventRep>> FromStored(std::string_view bytes);
+
+  EventRep(const EventRep&) = delete;
+  EventRep& operator=(const EventRep&) = delete;
+  ~EventRep();
+
+  schema::Event::Reader reader() const { return reader_; }
+  // Only for events under construction; null otherwise.
+  schema::Event::Builder builder() {
+    return builder_->getRoot<schema::Event>();
+  }
+  bool is_mutable() const { return builder_ != nullptr; }
+
+  const FuzzyDate& effective() const { return effective_; }
+  int64_t recorded_at_micros() const { return recorded_at_micros_; }
+
+  // Re-reads effective and recorded_at after the builder was changed; InvalidArgument if
+  // the effective text does not parse.
+  Status Refresh();
+
+  // Canonical bytes of the event as stored (hash included).
+  kj::Array<capnp::word> Canonical() const;
+  // Canonical bytes of the event without its hash: what the chain hashes.
+  kj::Array<capnp::word> CanonicalWithoutHash() const;
+  // Canonical bytes of the caller-supplied content only (id, stream, type, effective,
+  // data, confidence, source, recorded_by): what id idempotency compares.
+  kj::Array<capnp::word> CanonicalContent() const;
+
+ private:
+  EventRep() = default;
+
+  std::unique_ptr<capnp::MallocMessageBuilder> builder_;
+  kj::Array<capnp::word> words_;                      // stored form, aligned copy
+  std::unique_ptr<capnp::MessageReader> message_;     // over words_
+  schema::Event::Reader reader_;
+  FuzzyDate effective_;
+  int64_t recorded_at_micros_ = 0;
+};
+
+// The schema union's variant for an event type and back.
+EventType TypeOf(schema::Event::Reader event);
+
+// JSON (SPEC §5) through Cap'n Proto's JsonCodec: the one place JSON meets events.
+// `mode` decides whether the store-assigned fields are refused (import) or required
+// (restore).
+enum class JsonMode { kImport, kExport };
+Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode);
+std::string EventToJson(schema::Event::Reader event);
+// Only the data of the event, as a JSON object.
+std::string EventDataToJson(schema::Event::Reader event);
+
+// Validates the caller-supplied content of an event (limits, required fields, names,
+// dates).  `where` prefixes messages ("line 3").
+Status ValidateContent(schema::Event::Reader event);
+
+// Builds a copy of `target` whose effective and/or data fields are replaced as
+// `correction` says.  InvalidArgument if the correction's data does not fit the target's
+// type (unknown field, wrong type, required field emptied).
+Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
+                                                        schema::Correction::Reader correction);
+
+// Lower-case hex of bytes and back.
+std::string ToHex(const unsigned char* data, size_t n);
+
+}  // namespace internal
+}  // namespace annals
+
+#endif  // ANNALS_STORE_SRC_EVENT_REP_H_

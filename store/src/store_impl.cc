@@ -1,0 +1,949 @@
+// Copyright annals authors.
+//
+// The annals store on RocksDB.
+//
+// ON-DISK FORMAT (format version 1).  One RocksDB database per store, with these column
+// families.  All integers are big-endian so that byte order is numeric order.
+//
+//   default ("meta")
+//     "format"          -> "annals-1"  (written when the store is created; a store
+//                          without it is not an annals store, a different value is
+//                          refused as a newer or unknown format)
+//     "head"            -> u64 last_seq | 32 bytes last hash | i64 last recorded_at (µs)
+//     "s/" stream       -> u64 version (events in the stream) | u64 seq of its last event
+//   log
+//     u64 seq           -> canonical Cap'n Proto Event (schema/event.capnp), hash set
+//   stream
+//     stream 0x00 u64 version -> u64 seq
+//   valid                (domain events only, by their *original* effective)
+//     stream 0x00 u64 (earliest ^ 2^63) u64 seq -> "" (empty)
+//   id
+//     id bytes          -> u64 seq
+//   acts                 (corrections and retractions, by the event they act on)
+//     u64 target seq | u64 seq -> "c" (correction) or "r" (retraction)
+//
+// Stream names cannot contain 0x00, so "stream 0x00" is an unambiguous prefix.
+//
+// Every append writes all of its events and index entries and the new head in one
+// WriteBatch: RocksDB applies a batch atomically, and with sync the WAL record holding
+// it is fsync'd before Write() returns.  Recovery therefore sees either the whole append
+// or none of it.
+
+#include "store_impl.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+namespace annals {
+namespace internal {
+
+namespace {
+
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatValue[] = "annals-1";
+constexpr char kHeadKey[] = "head";
+constexpr char kStreamMetaPrefix[] = "s/";
+
+const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "log", "stream",
+                                "valid", "id", "acts"};
+
+void PutU64(std::string* dst, uint64_t v) {
+  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t GetU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string SeqKey(uint64_t seq) {
+  std::string k;
+  PutU64(&k, seq);
+  return k;
+}
+
+std::string StreamPrefix(std::string_view stream) {
+  std::string k(stream);
+  k.push_back('\0');
+  return k;
+}
+
+std::string StreamKey(std::string_view stream, uint64_t version) {
+  std::string k = StreamPrefix(stream);
+  PutU64(&k, version);
+  return k;
+}
+
+std::string ValidKey(std::string_view stream, int64_t earliest, uint64_t seq) {
+  std::string k = StreamPrefix(stream);
+  PutU64(&k, static_cast<uint64_t>(earliest) ^ (1ull << 63));
+  PutU64(&k, seq);
+  return k;
+}
+
+std::string ActsKey(uint64_t target_seq, uint64_t seq) {
+  std::string k;
+  PutU64(&k, target_seq);
+  PutU64(&k, seq);
+  return k;
+}
+
+std::string StreamMetaKey(std::string_view stream) {
+  return std::string(kStreamMetaPrefix) + std::string(stream);
+}
+
+std::string StreamMetaValue(uint64_t version, uint64_t last_seq) {
+  std::string v;
+  PutU64(&v, version);
+  PutU64(&v, last_seq);
+  return v;
+}
+
+std::string HeadValue(uint64_t seq, const Hash& hash, int64_t recorded_at) {
+  std::string v;
+  PutU64(&v, seq);
+  v.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  PutU64(&v, static_cast<uint64_t>(recorded_at));
+  return v;
+}
+
+std::string_view View(capnp::Text::Reader t) { return std::string_view(t.cStr(), t.size()); }
+
+rocksdb::Slice WordsSlice(const kj::Array<capnp::word>& words) {
+  return rocksdb::Slice(reinterpret_cast<const char*>(words.begin()),
+                        words.size() * sizeof(capnp::word));
+}
+
+// A UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, version 7, 74 random bits.
+std::string NewUuidV7(int64_t now_micros) {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof(b)) != 1) {
+    // Fall back to the clock-seeded standard generator; ids only need to be unique.
+    std::mt19937_64 gen(static_cast<uint64_t>(now_micros) ^ reinterpret_cast<uintptr_t>(b));
+    for (auto& c : b) c = static_cast<unsigned char>(gen());
+  }
+  uint64_t ms = static_cast<uint64_t>(now_micros / 1000);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));
+  b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
+  std::string hex = ToHex(b, sizeof(b));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+bool ParseHex32(std::string_view hex, Hash* out) {
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 32; ++i) {
+    int v = 0;
+    for (int j = 0; j < 2; ++j) {
+      char c = hex[2 * i + j];
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    (*out)[i] = static_cast<unsigned char>(v);
+  }
+  return true;
+}
+
+bool DirExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// RocksDB options for an append-mostly log with point reads by key and short prefix scans.
+rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
+                                       const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point lookups (id index, log by seq) dominate appends and verification: a bloom filter
+  // turns most misses (new ids) into no disk read.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  // Events are read whole; 16 KiB blocks hold a few events each and halve index size.
+  table.block_size = 16 * 1024;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Event text (partner names, sources, URLs) repeats across events; LZ4 costs little
+  // CPU on the append path and is in Debian's RocksDB build.
+  cf.compression = rocksdb::kLZ4Compression;
+  (void)options;
+  return cf;
+}
+
+}  // namespace
+
+Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes) {
+  Hash out{};
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, prev.data(), prev.size());
+  EVP_DigestUpdate(ctx, bytes.begin(), bytes.size() * sizeof(capnp::word));
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+  EVP_MD_CTX_free(ctx);
+  return out;
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  return Status::Unavailable(msg);
+}
+
+// ---- open ----------------------------------------------------------------------------
+
+Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
+                                                       const Options& options,
+                                                       const TestHooks& hooks) {
+  const bool exists = PathExists(path);
+  if (exists && !DirExists(path)) {
+    return Status::Unavailable("'" + path + "' is not an annals store (not a directory)");
+  }
+  const bool has_db = PathExists(path + "/CURRENT");
+  if (!has_db) {
+    if (!options.create_if_missing) {
+      return Status::Unavailable("no annals store at '" + path +
+                                 "' (a store is created by the first append, import or "
+                                 "restore)");
+    }
+    if (exists) {
+      // Refuse to scatter a database into a directory that already holds other files.
+      rocksdb::Env* env = hooks.env ? hooks.env : rocksdb::Env::Default();
+      std::vector<std::string> children;
+      env->GetChildren(path, &children);
+      for (const auto& c : children) {
+        if (c != "." && c != "..") {
+          return Status::Unavailable("'" + path + "' is not an annals store (a non-empty "
+                                     "directory without a database)");
+        }
+      }
+    }
+  }
+
+  std::unique_ptr<StoreImpl> store(new StoreImpl());
+  store->options_ = options;
+  store->hooks_ = hooks;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !has_db;
+  db_options.create_missing_column_families = !has_db;
+  if (hooks.env) db_options.env = hooks.env;
+  // Durability comes from syncing the WAL on each write (WriteOptions::sync); the WAL is
+  // never disabled.  Recovery: stop at the first corrupt record rather than skipping it,
+  // so a torn tail is dropped and nothing after a gap is replayed.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kCfNames) {
+    descriptors.emplace_back(name, CfOptions(options, cache));
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->cfs_, &raw);
+  std::unique_ptr<rocksdb::DB> db(raw);  // own it at once
+  if (!s.ok()) {
+    std::string text = s.ToString();
+    if (s.IsIOError() && (text.find("lock") != std::string::npos ||
+                          text.find("Resource temporarily unavailable") != std::string::npos)) {
+      return Status::Unavailable("store is in use by another process ('" + path + "')");
+    }
+    if (s.IsInvalidArgument() && text.find("olumn famil") != std::string::npos) {
+      return Status::Unavailable("'" + path + "' is not an annals store (" + text + ")");
+    }
+    return FromRocks(s, "cannot open store '" + path + "'");
+  }
+  store->db_ = std::move(db);
+
+  std::string format;
+  s = store->db_->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], kFormatKey, &format);
+  if (s.IsNotFound()) {
+    if (has_db) {
+      return Status::Unavailable("'" + path + "' is not an annals store (no format marker)");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::WriteBatch batch;
+    batch.Put(store->cfs_[kMeta], kFormatKey, kFormatValue);
+    batch.Put(store->cfs_[kMeta], kHeadKey, HeadValue(0, Hash{}, 0));
+    ANNALS_RETURN_IF_ERROR(FromRocks(store->db_->Write(wo, &batch), "cannot create store"));
+  } else if (!s.ok()) {
+    return FromRocks(s, "cannot read store format");
+  } else if (format != kFormatValue) {
+    return Status::Unavailable("'" + path + "' has store format '" + format +
+                               "', which this annals does not read (it reads " +
+                               kFormatValue + ")");
+  }
+  ANNALS_RETURN_IF_ERROR(store->LoadHead());
+  return store;
+}
+
+StoreImpl::~StoreImpl() {
+  if (db_) {
+    for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    cfs_.clear();
+    db_->Close();
+  }
+}
+
+Status StoreImpl::LoadHead() {
+  std::string head;
+  ANNALS_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], kHeadKey, &head), "read head"));
+  if (head.size() != 8 + 32 + 8) return Status::Corruption("store head record is malformed");
+  last_seq_ = GetU64(head.data());
+  std::memcpy(last_hash_.data(), head.data() + 8, 32);
+  last_recorded_at_ = static_cast<int64_t>(GetU64(head.data() + 40));
+  return Status::OK();
+}
+
+int64_t StoreImpl::NowMicros() const {
+  if (hooks_.now_micros) return hooks_.now_micros();
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t StoreImpl::LastSeq() { return last_seq_.load(); }
+
+// ---- append --------------------------------------------------------------------------
+
+namespace {
+
+// What an append knows about an event id: stored, or earlier in the same batch.
+struct KnownEvent {
+  uint64_t seq;
+  uint64_t version;
+  std::string stream;
+  EventType type;
+  std::shared_ptr<const EventRep> rep;  // null for events of this batch
+  const EventRep* batch_rep = nullptr;  // for events of this batch
+  const EventRep& get() const { return rep ? *rep : *batch_rep; }
+};
+
+bool SameWords(const kj::Array<capnp::word>& a, const kj::Array<capnp::word>& b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.begin(), b.begin(), a.size() * sizeof(capnp::word)) == 0;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kLog], SeqKey(seq), &value);
+  if (s.IsNotFound()) return Status::NotFound("no event with seq " + std::to_string(seq));
+  ANNALS_RETURN_IF_ERROR(FromRocks(s, "read event"));
+  auto rep = EventRep::FromStored(std::string_view(value.data(), value.size()));
+  if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
+  return rep;
+}
+
+Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events,
+                                                    const AppendOptions& options) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  const int64_t recorded_at = std::max(NowMicros(), last_recorded_at_ + 1);
+  const std::string recorded_at_text = FormatInstant(recorded_at);
+
+  std::vector<AppendResult> results(events.size());
+  std::map<std::string, std::pair<uint64_t, uint64_t>> streams;  // version, last seq
+  std::unordered_map<std::string, KnownEvent> batch_ids;
+  std::set<uint64_t> retracted_in_batch;
+  auto stream_state = [&](const std::string& name) -> Result<std::pair<uint64_t, uint64_t>*> {
+    auto it = streams.find(name);
+    if (it != streams.end()) return &it->second;
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], StreamMetaKey(name), &v);
+    std::pair<uint64_t, uint64_t> state{0, 0};
+    if (s.ok() && v.size() == 16) {
+      state = {GetU64(v.data()), GetU64(v.data() + 8)};
+    } else if (!s.IsNotFound()) {
+      ANNALS_RETURN_IF_ERROR(FromRocks(s, "read stream"));
+      return Status::Corruption("stream record of '" + name + "' is malformed");
+    }
+    return &streams.emplace(name, state).first->second;
+  };
+  // Looks an id up in this batch, then in the store.
+  auto lookup = [&](const std::string& id) -> Result<std::optional<KnownEvent>> {
+    auto it = batch_ids.find(id);
+    if (it != batch_ids.end()) return std::optional<KnownEvent>(it->second);
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kId], id, &v);
+    if (s.IsNotFound()) return std::optional<KnownEvent>();
+    ANNALS_RETURN_IF_ERROR(FromRocks(s, "read id index"));
+    if (v.size() != 8) return Status::Corruption("id index entry of '" + id + "' is malformed");
+    auto rep = ReadEvent(GetU64(v.data()));
+    if (!rep.ok()) return rep.status();
+    auto r = (*rep)->reader();
+    return std::optional<KnownEvent>(KnownEvent{r.getSeq(), r.getVersion(),
+                                                std::string(View(r.getStream())), TypeOf(r),
+                                                *rep});
+  };
+  auto is_retracted = [&](uint64_t target_seq) -> Result<std::optional<uint64_t>> {
+    if (retracted_in_batch.count(target_seq)) return std::optional<uint64_t>(0);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kActs]));
+    std::string prefix = SeqKey(target_seq);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->value() == rocksdb::Slice("r")) {
+        return std::optional<uint64_t>(GetU64(it->key().data() + 8));
+      }
+    }
+    ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read acts index"));
+    return std::optional<uint64_t>();
+  };
+
+  // Pass 1: resolve ids, validate, assign positions.  Nothing is written yet.
+  uint64_t seq = last_seq_;
+  Hash prev = last_hash_;
+  rocksdb::WriteBatch batch;
+  std::vector<size_t> fresh;  // indexes of events that will be written
+  for (size_t i = 0; i < events.size(); ++i) {
+    EventRep& rep = events[i].rep();
+    auto event = rep.builder();
+    const std::string where = events.size() > 1 ? "event " + std::to_string(i + 1) + ": " : "";
+    const std::string stream(View(event.getStream()));
+    if (!event.hasId()) event.setId(NewUuidV7(recorded_at));
+    const std::string id(View(event.getId()));
+
+    auto known = lookup(id);
+    if (!known.ok()) return known.status();
+    if (known->has_value()) {
+      const KnownEvent& k = **known;
+      if (!SameWords(k.get().CanonicalContent(), rep.CanonicalContent())) {
+        return Status::Conflict(where + "id '" + id + "' is already used by seq " +
+                                std::to_string(k.seq) + " with different content");
+      }
+      results[i] = AppendResult{k.seq, k.version, id, true};
+      continue;
+    }
+
+    const EventType type = TypeOf(event);
+    std::optional<KnownEvent> target;
+    if (IsMetaType(type)) {
+      std::string target_id(type == EventType::kCorrection
+                                ? View(event.getCorrection().getTarget())
+                                : View(event.getRetraction().getTarget()));
+      auto t = lookup(target_id);
+      if (!t.ok()) return t.status();
+      if (!t->has_value() || (*t)->stream != stream) {
+        return Status::NotFound(where + "event '" + target_id + "' not found in stream '" +
+                                stream + "'");
+      }
+      target = **t;
+      if (IsMetaType(target->type)) {
+        return Status::InvalidArgument(where + "event '" + target_id + "' is a " +
+                                       std::string(EventTypeName(target->type)) +
+                                       "; only domain events can be corrected or retracted");
+      }
+      if (type == EventType::kRetraction) {
+        auto r = is_retracted(target->seq);
+        if (!r.ok()) return r.status();
+        if (r->has_value()) {
+          return Status::InvalidArgument(where + "event '" + target_id +
+                                         "' is already retracted");
+        }
+        retracted_in_batch.insert(target->seq);
+      } else {
+        auto corrected = ApplyCorrection(target->get(), event.getCorrection().asReader());
+        if (!corrected.ok()) return corrected.status().WithPrefix(where + "correction of '" +
+                                                                  target_id + "'");
+      }
+    }
+
+    auto st = stream_state(stream);
+    if (!st.ok()) return st.status();
+    auto& [version, stream_last_seq] = **st;
+    ++seq;
+    ++version;
+    stream_last_seq = seq;
+    event.setSeq(seq);
+    event.setVersion(version);
+    event.setRecordedAt(recorded_at_text);
+    event.setPrevHash(ToHex(prev.data(), prev.size()));
+    prev = ChainHash(prev, rep.CanonicalWithoutHash());
+    event.setHash(ToHex(prev.data(), prev.size()));
+    ANNALS_RETURN_IF_ERROR(rep.Refresh());
+
+    auto bytes = rep.Canonical();
+    if (bytes.size() * sizeof(capnp::word) > kMaxEventBytes) {
+      return Status::InvalidArgument(where + "event is over the 1 MiB limit when encoded");
+    }
+    batch.Put(cfs_[kLog], SeqKey(seq), WordsSlice(bytes));
+    batch.Put(cfs_[kStream], StreamKey(stream, version), SeqKey(seq));
+    batch.Put(cfs_[kId], id, SeqKey(seq));
+    if (IsMetaType(type)) {
+      batch.Put(cfs_[kActs], ActsKey(target->seq, seq),
+                type == EventType::kRetraction ? "r" : "c");
+    } else {
+      batch.Put(cfs_[kValid], ValidKey(stream, rep.effective().earliest, seq), "");
+    }
+    batch_ids.emplace(id, KnownEvent{seq, version, stream, type, nullptr, &rep});
+    results[i] = AppendResult{seq, version, id, false};
+    fresh.push_back(i);
+  }
+
+  // Optimistic concurrency, checked against the versions before this append.  A stream
+  // to which this append adds nothing (every event an idempotent repeat) is not checked,
+  // so a retried append succeeds.
+  for (const auto& [name, expected] : options.expected_versions) {
+    auto st = stream_state(name);
+    if (!st.ok()) return st.status();
+    uint64_t added = 0;
+    for (size_t i : fresh) added += (events[i].stream() == name);
+    if (added == 0) continue;
+    uint64_t before = (*st)->first - added;
+    if (before != expected) {
+      return Status::Conflict("stream '" + name + "' is at version " + std::to_string(before) +
+                              ", expected " + std::to_string(expected));
+    }
+  }
+
+  if (fresh.empty()) return results;  // all idempotent repeats: nothing to write
+
+  for (const auto& [name, state] : streams) {
+    if (state.second > last_seq_) {
+      batch.Put(cfs_[kMeta], StreamMetaKey(name), StreamMetaValue(state.first, state.second));
+    }
+  }
+  batch.Put(cfs_[kMeta], kHeadKey, HeadValue(seq, prev, recorded_at));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  ANNALS_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "append failed"));
+  last_hash_ = prev;
+  last_recorded_at_ = recorded_at;
+  last_seq_ = seq;
+  return results;
+}
+
+// ---- restore -------------------------------------------------------------------------
+
+Status StoreImpl::Restore(const std::function<bool(std::string* line)>& next_line) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (last_seq_ != 0) {
+    return Status::InvalidArgument("restore needs an empty store; this one has " +
+                                   std::to_string(last_seq_.load()) + " events");
+  }
+  rocksdb::WriteBatch batch;
+  Hash prev{};
+  uint64_t seq = 0;
+  int64_t last_recorded = 0;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> streams;
+  std::unordered_map<std::string, std::pair<uint64_t, std::shared_ptr<const EventRep>>> ids;
+  std::set<uint64_t> retracted;
+  std::string line;
+  uint64_t line_no = 0;
+  while (next_line(&line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "line " + std::to_string(line_no);
+    auto parsed = ParseEventJson(line, JsonMode::kExport);
+    if (!parsed.ok()) return parsed.status().WithPrefix(where);
+    std::shared_ptr<const EventRep> rep(std::move(parsed).value());
+    auto r = rep->reader();
+    ++seq;
+    if (r.getSeq() != seq) {
+      return Status::Corruption(where + ": seq " + std::to_string(r.getSeq()) + " where seq " +
+                                std::to_string(seq) + " was expected (events missing or out "
+                                "of order)");
+    }
+    const std::string id(View(r.getId()));
+    if (id.empty()) return Status::InvalidArgument(where + ": missing field 'id'");
+    Hash stated_prev, stated_hash;
+    if (!ParseHex32(View(r.getPrevHash()), &stated_prev) ||
+        !ParseHex32(View(r.getHash()), &stated_hash)) {
+      return Status::InvalidArgument(where + ": prev_hash and hash must be 64 lower-case hex "
+                                     "digits");
+    }
+    if (stated_prev != prev) {
+      return Status::Corruption("seq " + std::to_string(seq) + " (" + where +
+                                "): prev_hash does not match the previous event's hash "
+                                "(chain broken)");
+    }
+    Hash computed = ChainHash(prev, rep->CanonicalWithoutHash());
+    if (computed != stated_hash) {
+      return Status::Corruption("seq " + std::to_string(seq) + " (" + where +
+                                "): hash does not match the event's content (chain broken)");
+    }
+    prev = computed;
+    if (rep->recorded_at_micros() < last_recorded) {
+      return Status::Corruption("seq " + std::to_string(seq) + " (" + where +
+                                "): recorded_at goes back in time");
+    }
+    last_recorded = rep->recorded_at_micros();
+    const std::string stream(View(r.getStream()));
+    auto& st = streams[stream];
+    if (r.getVersion() != st.first + 1) {
+      return Status::Corruption("seq " + std::to_string(seq) + " (" + where + "): version " +
+                                std::to_string(r.getVersion()) + " of stream '" + stream +
+                                "' where " + std::to_string(st.first + 1) + " was expected");
+    }
+    st = {st.first + 1, seq};
+    if (!ids.emplace(id, std::make_pair(seq, rep)).second) {
+      return Status::InvalidArgument(where + ": id '" + id + "' appears twice");
+    }
+    batch.Put(cfs_[kLog], SeqKey(seq), WordsSlice(rep->Canonical()));
+    batch.Put(cfs_[kStream], StreamKey(stream, r.getVersion()), SeqKey(seq));
+    batch.Put(cfs_[kId], id, SeqKey(seq));
+    const EventType type = TypeOf(r);
+    if (IsMetaType(type)) {
+      std::string target_id(type == EventType::kCorrection ? View(r.getCorrection().getTarget())
+                                                           : View(r.getRetraction().getTarget()));
+      auto t = ids.find(target_id);
+      if (t == ids.end() || View(t->second.second->reader().getStream()) != stream) {
+        return Status::InvalidArgument(where + ": target '" + target_id +
+                                       "' is not an earlier event of stream '" + stream + "'");
+      }
+      if (IsMetaType(TypeOf(t->second.second->reader()))) {
+        return Status::InvalidArgument(where + ": target '" + target_id +
+                                       "' is a correction or retraction");
+      }
+      if (type == EventType::kRetraction && !retracted.insert(t->second.first).second) {
+        return Status::InvalidArgument(where + ": target '" + target_id +
+                                       "' is retracted twice");
+      }
+      batch.Put(cfs_[kActs], ActsKey(t->second.first, seq),
+                type == EventType::kRetraction ? "r" : "c");
+    } else {
+      batch.Put(cfs_[kValid], ValidKey(stream, rep->effective().earliest, seq), "");
+    }
+  }
+  if (seq == 0) return Status::InvalidArgument("the export is empty: nothing to restore");
+  for (const auto& [name, state] : streams) {
+    batch.Put(cfs_[kMeta], StreamMetaKey(name), StreamMetaValue(state.first, state.second));
+  }
+  batch.Put(cfs_[kMeta], kHeadKey, HeadValue(seq, prev, last_recorded));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  ANNALS_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "restore failed"));
+  last_hash_ = prev;
+  last_recorded_at_ = last_recorded;
+  last_seq_ = seq;
+  return Status::OK();
+}
+
+// ---- reads ---------------------------------------------------------------------------
+
+Result<Event> StoreImpl::GetBySeq(uint64_t seq) {
+  if (seq == 0 || seq > last_seq_) {
+    return Status::NotFound("no event with seq " + std::to_string(seq));
+  }
+  auto rep = ReadEvent(seq);
+  if (!rep.ok()) return rep.status();
+  return Event(std::move(rep).value());
+}
+
+Result<Event> StoreImpl::GetById(std::string_view id) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kId], rocksdb::Slice(id.data(),
+                                                                                 id.size()),
+                               &v);
+  if (s.IsNotFound()) return Status::NotFound("no event with id '" + std::string(id) + "'");
+  ANNALS_RETURN_IF_ERROR(FromRocks(s, "read id index"));
+  if (v.size() != 8) return Status::Corruption("id index entry is malformed");
+  return GetBySeq(GetU64(v.data()));
+}
+
+Status StoreImpl::ReadStream(std::string_view stream, uint64_t max_seq,
+                             const Visitor<Event>& visit) {
+  const std::string prefix = StreamPrefix(stream);
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kStream]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->value().size() != 8) return Status::Corruption("stream index entry is malformed");
+    uint64_t seq = GetU64(it->value().data());
+    if (seq > max_seq) break;  // versions grow with seq within a stream
+    auto rep = ReadEvent(seq);
+    if (!rep.ok()) return rep.status();
+    if (!visit(Event(std::move(rep).value()))) return Status::OK();
+  }
+  return FromRocks(it->status(), "read stream index");
+}
+
+Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
+  const uint64_t until = range.until_seq ? std::min<uint64_t>(range.until_seq, last_seq_)
+                                         : last_seq_.load();
+  uint64_t count = 0;
+  if (!range.stream.empty()) {
+    return ReadStream(range.stream, until, [&](const Event& e) {
+      if (e.seq() <= range.after_seq) return true;
+      if (range.limit && count >= range.limit) return false;
+      ++count;
+      return visit(e);
+    });
+  }
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kLog]));
+  for (it->Seek(SeqKey(range.after_seq + 1)); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return Status::Corruption("log key is malformed");
+    uint64_t seq = GetU64(it->key().data());
+    if (seq > until) break;
+    if (range.limit && count >= range.limit) break;
+    auto rep = EventRep::FromStored(std::string_view(it->value().data(), it->value().size()));
+    if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
+    ++count;
+    if (!visit(Event(std::move(rep).value()))) break;
+  }
+  return FromRocks(it->status(), "read log");
+}
+
+Result<std::vector<StreamInfo>> StoreImpl::ListStreams() {
+  std::vector<StreamInfo> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kMeta]));
+  for (it->Seek(kStreamMetaPrefix); it->Valid() && it->key().starts_with(kStreamMetaPrefix);
+       it->Next()) {
+    if (it->value().size() != 16) return Status::Corruption("stream record is malformed");
+    StreamInfo info;
+    info.name = it->key().ToString().substr(2);
+    info.events = GetU64(it->value().data());
+    info.last_seq = GetU64(it->value().data() + 8);
+    out.push_back(std::move(info));
+  }
+  ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read streams"));
+  return out;
+}
+
+Result<StreamInfo> StoreImpl::GetStream(std::string_view stream) {
+  std::string v;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], StreamMetaKey(stream), &v);
+  if (s.IsNotFound()) return Status::NotFound("no stream '" + std::string(stream) + "'");
+  ANNALS_RETURN_IF_ERROR(FromRocks(s, "read stream"));
+  if (v.size() != 16) return Status::Corruption("stream record is malformed");
+  return StreamInfo{std::string(stream), GetU64(v.data()), GetU64(v.data() + 8)};
+}
+
+Result<uint64_t> StoreImpl::ResolveKnownAt(const std::string& known_at) {
+  const uint64_t last = last_seq_;
+  if (known_at.empty()) return last;
+  if (known_at[0] == '@') {
+    const std::string digits = known_at.substr(1);
+    if (digits.empty() || digits.size() > 19 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::InvalidArgument("invalid known-at '" + known_at +
+                                     "': expected an instant or @SEQ");
+    }
+    return std::min<uint64_t>(std::stoull(digits), last);
+  }
+  auto t = ParseInstant(known_at);
+  if (!t.ok()) return t.status();
+  // recorded_at grows with seq: binary search the last event recorded at or before t.
+  uint64_t lo = 0, hi = last;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo + 1) / 2;
+    auto rep = ReadEvent(mid);
+    if (!rep.ok()) return rep.status();
+    if ((*rep)->recorded_at_micros() <= *t) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+// ---- verify --------------------------------------------------------------------------
+
+Result<VerifyReport> StoreImpl::Verify() {
+  VerifyReport report;
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct SnapshotReleaser {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~SnapshotReleaser() { db->ReleaseSnapshot(s); }
+  } releaser{db_.get(), snapshot};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  auto problem = [&](std::string p) {
+    if (report.problems.size() < 1000) report.problems.push_back(std::move(p));
+  };
+
+  // Expected index entries, as (hash of key and value, seq) per column family.
+  std::vector<std::pair<size_t, uint64_t>> expected[kCfCount];
+  auto expect = [&](CfIndex cf, const std::string& key, const std::string& value,
+                    uint64_t seq) {
+    expected[cf].emplace_back(std::hash<std::string>()(key + '\x01' + value), seq);
+  };
+
+  std::string head;
+  ANNALS_RETURN_IF_ERROR(FromRocks(db_->Get(ro, cfs_[kMeta], kHeadKey, &head), "read head"));
+
+  Hash prev{};
+  uint64_t expected_seq = 1;
+  int64_t last_recorded = 0;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> streams;
+  std::unordered_map<std::string, std::pair<uint64_t, std::string>> ids;  // id -> seq, stream
+  std::vector<std::pair<uint64_t, std::pair<std::string, EventType>>> acts;  // seq, target, type
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kLog]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) {
+      problem("log key of " + std::to_string(it->key().size()) + " bytes is malformed");
+      continue;
+    }
+    const uint64_t seq = GetU64(it->key().data());
+    const std::string at = "seq " + std::to_string(seq);
+    if (seq != expected_seq) {
+      if (seq > expected_seq) {
+        problem("seq " + std::to_string(expected_seq) +
+                (seq - expected_seq > 1 ? "-" + std::to_string(seq - 1) : "") +
+                ": missing from the log (removed)");
+      }
+      // The chain continues from the event actually found; its prev_hash will not match.
+    }
+    expected_seq = seq + 1;
+    ++report.events;
+    std::string_view bytes(it->value().data(), it->value().size());
+    auto decoded = EventRep::FromStored(bytes);
+    if (!decoded.ok()) {
+      problem(at + ": " + decoded.status().message());
+      prev = Hash{};  // unknown; the next event will report a broken link too
+      continue;
+    }
+    const EventRep& rep = **decoded;
+    auto r = rep.reader();
+    auto canonical = rep.Canonical();
+    if (canonical.size() * sizeof(capnp::word) != bytes.size() ||
+        std::memcmp(canonical.begin(), bytes.data(), bytes.size()) != 0) {
+      problem(at + ": stored bytes are not the canonical encoding (modified)");
+    }
+    if (r.getSeq() != seq) {
+      problem(at + ": event says seq " + std::to_string(r.getSeq()) + " (moved or reordered)");
+    }
+    Hash stated_prev, stated_hash;
+    if (!ParseHex32(View(r.getPrevHash()), &stated_prev) ||
+        !ParseHex32(View(r.getHash()), &stated_hash)) {
+      problem(at + ": prev_hash/hash are not 64 hex digits");
+    } else {
+      if (stated_prev != prev) {
+        problem(at + ": prev_hash does not match the hash of the event before it "
+                "(chain broken: an event was changed, removed, inserted or reordered)");
+      }
+      Hash computed = ChainHash(stated_prev, rep.CanonicalWithoutHash());
+      if (computed != stated_hash) {
+        problem(at + ": hash does not match the event's content (modified)");
+      }
+      prev = stated_hash;
+    }
+    if (rep.recorded_at_micros() < last_recorded) {
+      problem(at + ": recorded_at is earlier than the event before it");
+    }
+    last_recorded = rep.recorded_at_micros();
+    Status content = ValidateContent(r);
+    if (!content.ok()) problem(at + ": " + content.message());
+
+    const std::string stream(View(r.getStream()));
+    const std::string id(View(r.getId()));
+    auto& st = streams[stream];
+    st.first += 1;
+    st.second = seq;
+    if (r.getVersion() != st.first) {
+      problem(at + ": version " + std::to_string(r.getVersion()) + " of stream '" + stream +
+              "' where " + std::to_string(st.first) + " was expected");
+    }
+    expect(kStream, StreamKey(stream, r.getVersion()), SeqKey(seq), seq);
+    expect(kId, id, SeqKey(seq), seq);
+    if (!ids.emplace(id, std::make_pair(seq, stream)).second) {
+      problem(at + ": id '" + id + "' is used by an earlier event too");
+    }
+    const EventType type = TypeOf(r);
+    if (IsMetaType(type)) {
+      std::string target(type == EventType::kCorrection ? View(r.getCorrection().getTarget())
+                                                        : View(r.getRetraction().getTarget()));
+      acts.push_back({seq, {target, type}});
+    } else {
+      expect(kValid, ValidKey(stream, rep.effective().earliest, seq), "", seq);
+    }
+  }
+  ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read log"));
+  for (const auto& [seq, act] : acts) {
+    auto t = ids.find(act.first);
+    if (t == ids.end() || t->second.first >= seq) {
+      problem("seq " + std::to_string(seq) + ": acts on '" + act.first +
+              "', which is not an earlier event");
+      continue;
+    }
+    expect(kActs, ActsKey(t->second.first, seq),
+           act.second == EventType::kRetraction ? "r" : "c", seq);
+  }
+  for (const auto& [name, st] : streams) {
+    expect(kMeta, StreamMetaKey(name), StreamMetaValue(st.first, st.second), st.second);
+  }
+  report.streams = streams.size();
+  const uint64_t last = expected_seq - 1;
+  if (head != HeadValue(last, prev, last_recorded)) {
+    if (head.size() == 48 && GetU64(head.data()) > last) {
+      problem("seq " + std::to_string(last + 1) + "-" + std::to_string(GetU64(head.data())) +
+              ": missing from the end of the log (removed)");
+    } else {
+      problem("store head does not match the end of the log");
+    }
+  }
+
+  // Every index entry must be expected, and every expected entry present.
+  const char* names[kCfCount] = {"stream record", "log", "stream index", "valid-time index",
+                                 "id index", "acts index"};
+  for (int cf : {kStream, kValid, kId, kActs, kMeta}) {
+    auto& exp = expected[cf];
+    std::sort(exp.begin(), exp.end());
+    std::vector<bool> seen(exp.size(), false);
+    std::unique_ptr<rocksdb::Iterator> ix(db_->NewIterator(ro, cfs_[cf]));
+    for (ix->SeekToFirst(); ix->Valid(); ix->Next()) {
+      std::string key = ix->key().ToString();
+      if (cf == kMeta && key.rfind(kStreamMetaPrefix, 0) != 0) continue;
+      size_t h = std::hash<std::string>()(key + '\x01' + ix->value().ToString());
+      auto pos = std::lower_bound(exp.begin(), exp.end(), std::make_pair(h, uint64_t{0}));
+      if (pos == exp.end() || pos->first != h) {
+        std::string shown;
+        for (unsigned char c : key) {
+          shown += (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c)) : "\\x" +
+                   ToHex(&c, 1);
+        }
+        problem(std::string(names[cf]) + " entry '" + shown +
+                "' does not match any event in the log");
+      } else {
+        seen[pos - exp.begin()] = true;
+      }
+    }
+    ANNALS_RETURN_IF_ERROR(FromRocks(ix->status(), "read index"));
+    for (size_t i = 0; i < exp.size(); ++i) {
+      if (!seen[i]) {
+        problem("seq " + std::to_string(exp[i].second) + ": its " + names[cf] +
+                " entry is missing or wrong");
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Options& options) {
+  auto impl = internal::StoreImpl::OpenImpl(path, options, internal::TestHooks());
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<Store>(std::move(impl).value());
+}
+
+}  // namespace annals
