@@ -1,1 +1,55 @@
-int main(){}
+// Copyright annals authors.
+//
+// annals: the command-line interface.  Argument parsing and printing only; the work is
+// done by the store library.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "common.h"
+
+int main(int argc, char** argv) {
+  using annals::cli::GlobalOptions;
+  CLI::App app{
+      "annals: a bitemporal timeline store.\n"
+      "Record dated real-world events, ask what was true at any date and what was known at "
+      "any moment, and audit who recorded what.",
+      "annals"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions global;
+  int exit_code = 0;
+  app.add_option("--db", global.db,
+                 "Store directory (default: $ANNALS_DB, else ./annals.db)");
+  app.add_flag("--quiet,-q", global.quiet, "Print nothing on success for write commands");
+  app.add_flag("--no-sync", global.no_sync,
+               "Do not fsync appends (faster; a power loss may drop the latest appends)");
+  app.footer("Exit codes: 0 ok, 1 not found, 2 invalid input or usage, 3 conflict, "
+             "4 verification failed, 5 store unavailable.\n"
+             "Run 'annals COMMAND --help' for a command's options and an example.");
+
+  annals::cli::AddWriteCommands(app, &global, &exit_code);
+  annals::cli::AddReadCommands(app, &global, &exit_code);
+  annals::cli::AddQueryCommands(app, &global, &exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "annals: %s\nRun 'annals --help' for usage.\n", e.what());
+    return 2;
+  }
+  std::fflush(stdout);
+  if (std::ferror(stdout)) {
+    std::fprintf(stderr, "annals: cannot write to standard output\n");
+    return exit_code ? exit_code : 5;
+  }
+  return exit_code;
+}

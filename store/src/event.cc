@@ -41,6 +41,33 @@ Result<NewEvent> NewEvent::FromFields(const EventFields& f) {
     return Status::InvalidArgument("data is not valid JSON: " +
                                    std::string(e.getDescription().cStr()));
   }
+  if (!data.isObject()) return Status::InvalidArgument("data must be a JSON object");
+  if (!f.data_strings.empty()) {
+    std::vector<std::pair<std::string, capnp::JsonValue::Reader>> members;
+    for (auto m : data.asReader().getObject()) members.emplace_back(m.getName().cStr(), m.getValue());
+    capnp::MallocMessageBuilder strings_message;
+    auto strings = strings_message.initRoot<capnp::JsonValue>().initArray(
+        static_cast<unsigned>(f.data_strings.size()));
+    for (size_t k = 0; k < f.data_strings.size(); ++k) {
+      strings[k].setString(f.data_strings[k].second);
+      bool replaced = false;
+      for (auto& m : members) {
+        if (m.first == f.data_strings[k].first) {
+          m.second = strings[k].asReader();
+          replaced = true;
+        }
+      }
+      if (!replaced) members.emplace_back(f.data_strings[k].first, strings[k].asReader());
+    }
+    capnp::MallocMessageBuilder merged_message;
+    auto merged = merged_message.initRoot<capnp::JsonValue>().initObject(
+        static_cast<unsigned>(members.size()));
+    for (size_t k = 0; k < members.size(); ++k) {
+      merged[k].setName(members[k].first);
+      merged[k].setValue(members[k].second);
+    }
+    data.setObject(merged.asReader());
+  }
   std::vector<std::pair<const char*, const std::string*>> top = {
       {"id", &f.id},
       {"stream", &f.stream},

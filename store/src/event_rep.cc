@@ -695,6 +695,12 @@ Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
   return std::shared_ptr<const EventRep>(std::move(rep));
 }
 
+std::string JsonQuote(std::string_view s) {
+  std::string copy(s);  // Text readers need a NUL terminator
+  auto text = Codec().encode(capnp::Text::Reader(copy.c_str(), copy.size()));
+  return std::string(text.cStr(), text.size());
+}
+
 std::string ToHex(const unsigned char* data, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out(n * 2, '0');

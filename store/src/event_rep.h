@@ -95,7 +95,10 @@ Status ValidateContent(schema::Event::Reader event);
 Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
                                                         schema::Correction::Reader correction);
 
-// Lower-case hex of bytes and back.
+// A JSON string literal for `s` (JsonCodec's quoting).
+std::string JsonQuote(std::string_view s);
+
+// Lower-case hex of bytes.
 std::string ToHex(const unsigned char* data, size_t n);
 
 }  // namespace internal

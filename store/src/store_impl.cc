@@ -58,7 +58,7 @@ constexpr char kFormatValue[] = "annals-1";
 constexpr char kHeadKey[] = "head";
 constexpr char kStreamMetaPrefix[] = "s/";
 
-const char* const kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "log", "stream",
+const char* const kCfNames[] = {"default", "log", "stream",
                                 "valid", "id", "acts"};
 
 void PutU64(std::string* dst, uint64_t v) {
@@ -424,7 +424,10 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
   for (size_t i = 0; i < events.size(); ++i) {
     EventRep& rep = events[i].rep();
     auto event = rep.builder();
-    const std::string where = events.size() > 1 ? "event " + std::to_string(i + 1) + ": " : "";
+    const std::string where =
+        i < options.labels.size() ? options.labels[i] + ": "
+        : events.size() > 1       ? "event " + std::to_string(i + 1) + ": "
+                                  : "";
     const std::string stream(View(event.getStream()));
     if (!event.hasId()) event.setId(NewUuidV7(recorded_at));
     const std::string id(View(event.getId()));
@@ -939,6 +942,17 @@ Result<VerifyReport> StoreImpl::Verify() {
 }
 
 }  // namespace internal
+
+std::string VerifyReport::ToJson() const {
+  std::string out = "{\"ok\":" + std::string(ok() ? "true" : "false") +
+                    ",\"events\":" + std::to_string(events) +
+                    ",\"streams\":" + std::to_string(streams) + ",\"problems\":[";
+  for (size_t i = 0; i < problems.size(); ++i) {
+    if (i) out += ",";
+    out += internal::JsonQuote(problems[i]);
+  }
+  return out + "]}";
+}
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const Options& options) {
   auto impl = internal::StoreImpl::OpenImpl(path, options, internal::TestHooks());

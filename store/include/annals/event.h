@@ -21,6 +21,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "annals/fuzzy_date.h"
 #include "annals/status.h"
@@ -74,6 +76,8 @@ struct EventFields {
   std::string source_published;
   std::string recorded_by;
   std::string data_json = "{}";
+  // String members of data, added to (or replacing those of) data_json, in order.
+  std::vector<std::pair<std::string, std::string>> data_strings;
 };
 
 class NewEvent {

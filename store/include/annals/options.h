@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace annals {
 
@@ -34,6 +35,10 @@ struct AppendOptions {
   // events) must equal the value, or the whole append fails with Conflict and nothing is
   // written.  0 means "the stream must not exist yet".  Default: no expectations.
   std::map<std::string, uint64_t> expected_versions;
+
+  // Names for the events in error messages, by input position (e.g. "line 12" for an
+  // import).  Default (empty, or shorter than the input): "event N".
+  std::vector<std::string> labels;
 };
 
 }  // namespace annals

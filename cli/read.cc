@@ -1,0 +1,152 @@
+// Copyright annals authors.
+//
+// Read commands: export, log, streams, verify.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "common.h"
+
+namespace annals {
+namespace cli {
+
+namespace {
+
+Result<std::unique_ptr<Store>> OpenForRead(const GlobalOptions& global) {
+  return OpenStore(global, /*create=*/false);
+}
+
+// Checks that a named stream exists, so that a typo is "not found", not empty output.
+Status CheckStream(Store& store, const std::string& stream) {
+  if (stream.empty()) return Status::OK();
+  auto info = store.GetStream(stream);
+  return info.ok() ? Status::OK() : info.status();
+}
+
+void PrintLogLine(const Event& e) {
+  std::printf("%6llu  %s  %-s v%llu  %-18s %-14s %s  %s\n",
+              static_cast<unsigned long long>(e.seq()), std::string(e.recorded_at()).c_str(),
+              std::string(e.stream()).c_str(), static_cast<unsigned long long>(e.version()),
+              std::string(e.type_name()).c_str(), e.effective().text.c_str(),
+              std::string(e.id()).c_str(), e.DataJson().c_str());
+}
+
+int RunExport(const GlobalOptions& global, const std::string& stream) {
+  auto store = OpenForRead(global);
+  if (!store.ok()) return Fail(store.status());
+  Status s = CheckStream(**store, stream);
+  if (!s.ok()) return Fail(s);
+  LogRange range;
+  range.stream = stream;
+  s = (*store)->ScanLog(range, [](const Event& e) {
+    std::string line = e.ToJson();
+    line.push_back('\n');
+    return std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+  });
+  return s.ok() ? 0 : Fail(s);
+}
+
+int RunLog(const GlobalOptions& global, const LogRange& range) {
+  auto store = OpenForRead(global);
+  if (!store.ok()) return Fail(store.status());
+  Status s = CheckStream(**store, range.stream);
+  if (!s.ok()) return Fail(s);
+  const bool json = global.fmt() == Format::kJson;
+  s = (*store)->ScanLog(range, [json](const Event& e) {
+    if (json) {
+      std::printf("%s\n", e.ToJson().c_str());
+    } else {
+      PrintLogLine(e);
+    }
+    return !std::ferror(stdout);
+  });
+  return s.ok() ? 0 : Fail(s);
+}
+
+int RunStreams(const GlobalOptions& global) {
+  auto store = OpenForRead(global);
+  if (!store.ok()) return Fail(store.status());
+  auto streams = (*store)->ListStreams();
+  if (!streams.ok()) return Fail(streams.status());
+  size_t width = 6;
+  for (const auto& st : *streams) width = std::max(width, st.name.size());
+  if (global.fmt() == Format::kText && !streams->empty()) {
+    std::printf("%-*s  %8s  %8s\n", static_cast<int>(width), "STREAM", "EVENTS", "LAST SEQ");
+  }
+  for (const auto& st : *streams) {
+    if (global.fmt() == Format::kJson) {
+      std::printf("{\"stream\":%s,\"events\":%llu,\"last_seq\":%llu}\n",
+                  JsonString(st.name).c_str(), static_cast<unsigned long long>(st.events),
+                  static_cast<unsigned long long>(st.last_seq));
+    } else {
+      std::printf("%-*s  %8llu  %8llu\n", static_cast<int>(width), st.name.c_str(),
+                  static_cast<unsigned long long>(st.events),
+                  static_cast<unsigned long long>(st.last_seq));
+    }
+  }
+  return 0;
+}
+
+int RunVerify(const GlobalOptions& global) {
+  auto store = OpenForRead(global);
+  if (!store.ok()) return Fail(store.status());
+  auto report = (*store)->Verify();
+  if (!report.ok()) return Fail(report.status());
+  if (global.fmt() == Format::kJson) {
+    std::printf("%s\n", report->ToJson().c_str());
+  } else if (report->ok()) {
+    std::printf("ok: %llu events in %llu streams; hash chain and indexes verified\n",
+                static_cast<unsigned long long>(report->events),
+                static_cast<unsigned long long>(report->streams));
+  } else {
+    std::printf("FAILED: %zu problem%s in %llu events\n", report->problems.size(),
+                report->problems.size() == 1 ? "" : "s",
+                static_cast<unsigned long long>(report->events));
+    for (const auto& p : report->problems) std::printf("  %s\n", p.c_str());
+  }
+  if (!report->ok()) {
+    std::fprintf(stderr, "annals: verification failed: %s\n", report->problems[0].c_str());
+    return ExitCode(Status::Corruption(""));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
+  auto export_stream = std::make_shared<std::string>();
+  CLI::App* exp = app.add_subcommand(
+      "export", "Print every event as full-fidelity JSON Lines (with hashes), in seq order");
+  exp->footer("Example:\n  annals export > backup.jsonl\n"
+              "  annals --db copy.db restore backup.jsonl");
+  exp->add_option("--stream", *export_stream, "Only this stream");
+  exp->callback([global, exit_code, export_stream] {
+    *exit_code = RunExport(*global, *export_stream);
+  });
+
+  auto range = std::make_shared<LogRange>();
+  CLI::App* log = app.add_subcommand(
+      "log", "The raw log in seq order, corrections and retractions included");
+  log->footer("Example:\n  annals log --stream apple-intelligence-cn --after-seq 10 --limit 5");
+  log->add_option("--stream", range->stream, "Only this stream");
+  log->add_option("--after-seq", range->after_seq, "Only events with a larger seq");
+  log->add_option("--limit", range->limit, "At most this many events");
+  AddFormatOption(log, global);
+  log->callback([global, exit_code, range] { *exit_code = RunLog(*global, *range); });
+
+  CLI::App* streams = app.add_subcommand("streams", "Streams with event counts and last seq");
+  streams->footer("Example:\n  annals streams --format json");
+  AddFormatOption(streams, global);
+  streams->callback([global, exit_code] { *exit_code = RunStreams(*global); });
+
+  CLI::App* verify = app.add_subcommand(
+      "verify", "Recompute the hash chain and check every index against the log (exit 4 if "
+                "anything was changed)");
+  verify->footer("Example:\n  annals verify && echo intact");
+  AddFormatOption(verify, global);
+  verify->callback([global, exit_code] { *exit_code = RunVerify(*global); });
+}
+
+}  // namespace cli
+}  // namespace annals

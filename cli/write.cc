@@ -1,0 +1,260 @@
+// Copyright annals authors.
+//
+// Write commands: append, import, restore.  Each is one atomic store operation: on any
+// error nothing is appended, and a store this command created is removed again.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common.h"
+
+namespace annals {
+namespace cli {
+
+namespace {
+
+// Reads lines from a file or "-" (standard input).
+class LineSource {
+ public:
+  static Result<std::unique_ptr<LineSource>> Open(const std::string& name) {
+    std::unique_ptr<LineSource> src(new LineSource());
+    if (name != "-") {
+      std::error_code ec;
+      if (std::filesystem::is_directory(name, ec)) {
+        return Status::InvalidArgument("cannot read '" + name + "': it is a directory");
+      }
+      src->file_.open(name, std::ios::binary);
+      if (!src->file_) {
+        return Status::InvalidArgument("cannot read '" + name + "': no such file or not "
+                                       "readable");
+      }
+    }
+    src->in_ = name == "-" ? &std::cin : &src->file_;
+    return src;
+  }
+  bool Next(std::string* line) {
+    if (!std::getline(*in_, *line)) return false;
+    if (!line->empty() && line->back() == '\r') line->pop_back();
+    return true;
+  }
+  bool failed() const { return in_->bad(); }
+
+ private:
+  LineSource() = default;
+  std::ifstream file_;
+  std::istream* in_ = nullptr;
+};
+
+// Opens the store for a write, remembering whether this command creates it, so that a
+// failed first write leaves no empty store behind.
+struct WriteTarget {
+  std::unique_ptr<Store> store;
+  bool created = false;
+  std::string path;
+
+  Status Open(const GlobalOptions& global) {
+    path = global.DbPath();
+    std::error_code ec;
+    created = !std::filesystem::exists(path, ec);
+    auto s = OpenStore(global, /*create=*/true);
+    if (!s.ok()) return s.status();
+    store = std::move(s).value();
+    return Status::OK();
+  }
+  int Fail(const Status& status) {
+    if (created && store) {
+      store.reset();
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+    return cli::Fail(status);
+  }
+};
+
+struct AppendArgs {
+  EventFields fields;
+  std::vector<std::string> sets;
+  std::optional<uint64_t> expect_version;
+};
+
+int RunAppend(const GlobalOptions& global, AppendArgs& args) {
+  for (const auto& kv : args.sets) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(Status::InvalidArgument("--set '" + kv + "' must be KEY=VALUE"));
+    }
+    args.fields.data_strings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  auto event = NewEvent::FromFields(args.fields);
+  if (!event.ok()) return Fail(event.status());
+  WriteTarget target;
+  Status s = target.Open(global);
+  if (!s.ok()) return Fail(s);
+  AppendOptions options;
+  if (args.expect_version) options.expected_versions[args.fields.stream] = *args.expect_version;
+  std::vector<NewEvent> events;
+  events.push_back(std::move(event).value());
+  auto results = target.store->Append(std::move(events), options);
+  if (!results.ok()) return target.Fail(results.status());
+  const AppendResult& r = results->front();
+  if (global.quiet) return 0;
+  if (global.fmt() == Format::kJson) {
+    std::printf("{\"seq\":%llu,\"version\":%llu,\"id\":%s,\"existed\":%s}\n",
+                static_cast<unsigned long long>(r.seq),
+                static_cast<unsigned long long>(r.version), JsonString(r.id).c_str(),
+                r.existed ? "true" : "false");
+  } else {
+    std::printf("seq %llu  version %llu  id %s%s\n", static_cast<unsigned long long>(r.seq),
+                static_cast<unsigned long long>(r.version), r.id.c_str(),
+                r.existed ? "  (already recorded, nothing appended)" : "");
+  }
+  return 0;
+}
+
+int RunImport(const GlobalOptions& global, const std::string& file) {
+  auto src = LineSource::Open(file);
+  if (!src.ok()) return Fail(src.status());
+  // Parse everything first: a bad line means nothing is appended.
+  std::vector<NewEvent> events;
+  AppendOptions options;
+  std::string line;
+  uint64_t line_no = 0;
+  while ((*src)->Next(&line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    auto event = NewEvent::FromJson(line);
+    if (!event.ok()) {
+      return Fail(event.status().WithPrefix("line " + std::to_string(line_no)));
+    }
+    events.push_back(std::move(event).value());
+    options.labels.push_back("line " + std::to_string(line_no));
+  }
+  if ((*src)->failed()) return Fail(Status::Unavailable("error reading '" + file + "'"));
+  if (events.empty()) {
+    return Fail(Status::InvalidArgument("'" + file + "' holds no events to import"));
+  }
+  WriteTarget target;
+  Status s = target.Open(global);
+  if (!s.ok()) return Fail(s);
+  const size_t total = events.size();
+  auto results = target.store->Append(std::move(events), options);
+  if (!results.ok()) return target.Fail(results.status());
+  uint64_t added = 0, existed = 0, first = 0, last = 0;
+  for (const auto& r : *results) {
+    if (r.existed) {
+      ++existed;
+      continue;
+    }
+    ++added;
+    if (!first) first = r.seq;
+    last = r.seq;
+  }
+  if (global.quiet) return 0;
+  if (global.fmt() == Format::kJson) {
+    std::printf("{\"imported\":%llu,\"existing\":%llu,\"first_seq\":%llu,\"last_seq\":%llu}\n",
+                static_cast<unsigned long long>(added), static_cast<unsigned long long>(existed),
+                static_cast<unsigned long long>(first), static_cast<unsigned long long>(last));
+  } else if (added) {
+    std::printf("imported %llu events (seq %llu-%llu)%s\n",
+                static_cast<unsigned long long>(added), static_cast<unsigned long long>(first),
+                static_cast<unsigned long long>(last),
+                existed ? (", " + std::to_string(existed) + " already recorded").c_str() : "");
+  } else {
+    std::printf("nothing imported: all %zu events were already recorded\n", total);
+  }
+  return 0;
+}
+
+int RunRestore(const GlobalOptions& global, const std::string& file) {
+  auto src = LineSource::Open(file);
+  if (!src.ok()) return Fail(src.status());
+  WriteTarget target;
+  Status s = target.Open(global);
+  if (!s.ok()) return Fail(s);
+  s = target.store->Restore([&](std::string* line) { return (*src)->Next(line); });
+  if (s.ok() && (*src)->failed()) s = Status::Unavailable("error reading '" + file + "'");
+  if (!s.ok()) return target.Fail(s);
+  auto streams = target.store->ListStreams();
+  if (!streams.ok()) return Fail(streams.status());
+  uint64_t events = 0;
+  for (const auto& st : *streams) events += st.events;
+  if (global.quiet) return 0;
+  if (global.fmt() == Format::kJson) {
+    std::printf("{\"restored\":%llu,\"streams\":%zu}\n", static_cast<unsigned long long>(events),
+                streams->size());
+  } else {
+    std::printf("restored %llu events in %zu streams; hash chain verified\n",
+                static_cast<unsigned long long>(events), streams->size());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
+  auto append_args = std::make_shared<AppendArgs>();
+  CLI::App* append = app.add_subcommand("append", "Append one event to a stream");
+  append->footer(
+      "Example:\n  annals append --stream apple-intelligence-cn --type partner_chosen "
+      "--effective 2025-02~ --set partner=Alibaba --source 'The Information'");
+  append->add_option("--stream", append_args->fields.stream, "Stream (timeline) name")
+      ->required();
+  append->add_option("--type", append_args->fields.type,
+                     "Event type: partner_talks, partner_chosen, submission_filed, "
+                     "submission_decided, launch_target_set, launched, fact, note, "
+                     "correction, retraction")
+      ->required();
+  append->add_option("--effective", append_args->fields.effective,
+                     "Valid time, a fuzzy date: 2025, 2025-04, 2025-04-15, 2025-Q1, "
+                     "2025-04-15T09:30Z, with ~ ? %, or an interval A/B");
+  append->add_option("--set", append_args->sets, "A string field of data: KEY=VALUE (repeat)");
+  append->add_option("--data", append_args->fields.data_json,
+                     "The data as a JSON object (--set entries are added to it)");
+  append->add_option("--id", append_args->fields.id,
+                     "Event id (default: a new UUIDv7); re-appending an identical event with "
+                     "the same id is a no-op");
+  append->add_option("--expect-version", append_args->expect_version,
+                     "Fail with exit 3 unless the stream has exactly N events (0: new stream)");
+  append->add_option("--confidence", append_args->fields.confidence,
+                     "confirmed | reported | rumored (default: reported)");
+  append->add_option("--source", append_args->fields.source_publisher, "Source publisher");
+  append->add_option("--url", append_args->fields.source_url, "Source URL");
+  append->add_option("--published", append_args->fields.source_published,
+                     "When the source published it (fuzzy date)");
+  append->add_option("--by", append_args->fields.recorded_by, "Who records this event");
+  AddFormatOption(append, global);
+  append->callback([global, exit_code, append_args] {
+    *exit_code = RunAppend(*global, *append_args);
+  });
+
+  auto import_file = std::make_shared<std::string>();
+  CLI::App* import = app.add_subcommand(
+      "import", "Append JSON Lines events atomically (any bad line: nothing appended)");
+  import->footer("Example:\n  annals import examples/apple-intelligence-cn.jsonl\n"
+                 "  cat events.jsonl | annals import -");
+  import->add_option("file", *import_file, "JSON Lines file, or - for standard input")
+      ->required();
+  AddFormatOption(import, global);
+  import->callback([global, exit_code, import_file] {
+    *exit_code = RunImport(*global, *import_file);
+  });
+
+  auto restore_file = std::make_shared<std::string>();
+  CLI::App* restore = app.add_subcommand(
+      "restore", "Rebuild an empty store from an export, keeping seq, times and hashes");
+  restore->footer("Example:\n  annals --db copy.db restore backup.jsonl");
+  restore->add_option("file", *restore_file, "Export file, or - for standard input")
+      ->required();
+  AddFormatOption(restore, global);
+  restore->callback([global, exit_code, restore_file] {
+    *exit_code = RunRestore(*global, *restore_file);
+  });
+}
+
+}  // namespace cli
+}  // namespace annals

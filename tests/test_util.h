@@ -1,0 +1,66 @@
+// Copyright annals authors.
+//
+// Test helpers: temporary directories, ASSERT_OK, and running the real annals binary.
+
+#ifndef ANNALS_TESTS_TEST_UTIL_H_
+#define ANNALS_TESTS_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "annals/status.h"
+
+#define ASSERT_OK(expr)                                   \
+  do {                                                    \
+    const ::annals::Status _s = (expr);                   \
+    ASSERT_TRUE(_s.ok()) << _s.ToString();                \
+  } while (0)
+#define EXPECT_OK(expr)                                   \
+  do {                                                    \
+    const ::annals::Status _s = (expr);                   \
+    EXPECT_TRUE(_s.ok()) << _s.ToString();                \
+  } while (0)
+
+namespace annals {
+namespace test {
+
+// A fresh directory under $TMPDIR, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path` (binary).
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+struct RunResult {
+  int exit_code = -1;  // -1 if the process did not exit normally
+  std::string out;
+  std::string err;
+};
+
+// Runs the annals binary with `args` (no shell), feeding `stdin_data` on standard input.
+// ANNALS_DB is removed from the environment; pass --db explicitly.
+RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+// Splits text into lines (without the "\n"); a final empty line is dropped.
+std::vector<std::string> Lines(const std::string& text);
+
+// The sample timeline shipped in examples/.
+std::string SampleTimelinePath();
+
+}  // namespace test
+}  // namespace annals
+
+#endif  // ANNALS_TESTS_TEST_UTIL_H_
