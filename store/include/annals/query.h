@@ -99,6 +99,9 @@ struct Change {
   std::string path;
   std::string from_json;
   std::string to_json;
+  // The same values for people: strings unquoted, lists joined with ", ", "-" for null.
+  std::string from_text;
+  std::string to_text;
 };
 
 // The changes that turn `before` into `after`, in path order.  Query echo fields
@@ -131,6 +134,10 @@ struct ReplayEntry {
   std::vector<Change> changes;
   std::string ToJson() const;  // export shape plus "changes": [...]
 };
+
+// A one-line summary of an event's data for people ("Baidu: ended (privacy concerns)",
+// "CAC: approved", "retracts aicn-07 (misreported)").
+std::string DescribeEvent(const Event& event);
 
 }  // namespace annals
 

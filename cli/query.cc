@@ -1,0 +1,286 @@
+// Copyright annals authors.
+//
+// Query commands: state, history, diff, replay (SPEC §3-4).  Parsing and printing only;
+// the queries are annals::Store's.
+//
+// Text output is for people: aligned columns, dates exactly as written, one line per event
+// or per change.  JSON output is the store's: `state` and `diff` print one object,
+// `history` and `replay` print JSON Lines.
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common.h"
+
+namespace annals {
+namespace cli {
+
+namespace {
+
+struct QueryFlags {
+  std::string stream;
+  std::string as_of;
+  std::string known_at;
+  std::string from;
+  std::string to;
+  uint64_t until_seq = 0;
+};
+
+bool Emit(const std::string& line) {
+  std::string out = line;
+  out.push_back('\n');
+  return std::fwrite(out.data(), 1, out.size(), stdout) == out.size();
+}
+
+std::string Pad(const std::string& s, size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
+void PrintState(const State& st) {
+  const size_t kLabel = 16;
+  auto row = [&](const char* label, const std::string& value) {
+    Emit(Pad(label, kLabel) + value);
+  };
+  row("stream", st.stream);
+  row("as of", st.as_of.empty() ? "(unbounded)" : st.as_of);
+  row("known at", st.known_at.empty() ? "now" : st.known_at);
+  row("phase", st.phase);
+  row("chosen partner", st.chosen_partner ? *st.chosen_partner : "-");
+
+  if (st.partners.empty()) {
+    row("partners", "-");
+  } else {
+    Emit("partners");
+    size_t name_w = 0, status_w = 0, since_w = 0;
+    for (const auto& [name, p] : st.partners) {
+      name_w = std::max(name_w, name.size());
+      status_w = std::max(status_w, p.status.size());
+      since_w = std::max(since_w, p.since.size());
+    }
+    for (const auto& [name, p] : st.partners) {
+      std::string detail = p.role.empty() ? p.reason : p.role;
+      if (!p.role.empty() && !p.reason.empty()) detail = p.role + "; " + p.reason;
+      Emit("  " + Pad(name, name_w) + "  " + Pad(p.status, status_w) + "  since " +
+           Pad(p.since, since_w) + (detail.empty() ? "" : "  " + detail));
+    }
+  }
+
+  if (st.submissions.empty()) {
+    row("submissions", "-");
+  } else {
+    Emit("submissions");
+    size_t reg_w = 0, filed_w = 0, status_w = 0;
+    for (const auto& s : st.submissions) {
+      reg_w = std::max(reg_w, s.regulator.size());
+      filed_w = std::max(filed_w, s.filed ? s.filed->size() : std::string("(not recorded)").size());
+      status_w = std::max(status_w, s.status.size());
+    }
+    for (const auto& s : st.submissions) {
+      std::string line = "  " + Pad(s.regulator, reg_w) + "  filed " +
+                         Pad(s.filed ? *s.filed : "(not recorded)", filed_w) + "  " +
+                         Pad(s.status, status_w);
+      if (!s.decided.empty()) line += "  decided " + s.decided;
+      if (!s.conditions.empty()) line += " (" + s.conditions + ")";
+      if (!s.scope.empty()) line += "  " + s.scope;
+      if (!s.with.empty()) {
+        line += "  with ";
+        for (size_t i = 0; i < s.with.size(); ++i) line += (i ? ", " : "") + s.with[i];
+      }
+      Emit(line);
+    }
+  }
+
+  auto target_line = [](const LaunchTargetEntry& e) {
+    std::string out = e.target + "  set " + e.set;
+    if (!e.scope.empty()) out += "  " + e.scope;
+    if (e.internal) out += "  (internal)";
+    return out;
+  };
+  if (st.launch_target) {
+    row("launch target", target_line(st.launch_target->current));
+    for (const auto& prev : st.launch_target->previous) {
+      row("  replaced", target_line(prev));
+    }
+  } else {
+    row("launch target", "-");
+  }
+  if (st.launched) {
+    std::string l = st.launched->on;
+    if (!st.launched->scope.empty()) l += "  " + st.launched->scope;
+    if (!st.launched->release.empty()) l += "  (" + st.launched->release + ")";
+    row("launched", l);
+  } else {
+    row("launched", "-");
+  }
+  if (st.facts.empty()) {
+    row("facts", "-");
+  } else {
+    Emit("facts");
+    size_t key_w = 0;
+    for (const auto& [k, v] : st.facts) key_w = std::max(key_w, k.size());
+    for (const auto& [k, v] : st.facts) Emit("  " + Pad(k, key_w) + "  " + v);
+  }
+  row("events applied", std::to_string(st.events_applied));
+  std::string tentative;
+  for (size_t i = 0; i < st.tentative.size(); ++i) {
+    tentative += (i ? ", " : "") + st.tentative[i];
+  }
+  row("tentative", OrDash(tentative));
+}
+
+int RunState(const GlobalOptions& global, const QueryFlags& f) {
+  auto store = OpenStore(global, /*create=*/false);
+  if (!store.ok()) return Fail(store.status());
+  auto state = (*store)->GetState(TimeQuery{f.stream, f.as_of, f.known_at});
+  if (!state.ok()) return Fail(state.status());
+  if (global.fmt() == Format::kJson) {
+    Emit(state->ToJson());
+  } else {
+    PrintState(*state);
+  }
+  return 0;
+}
+
+int RunHistory(const GlobalOptions& global, const QueryFlags& f) {
+  auto store = OpenStore(global, /*create=*/false);
+  if (!store.ok()) return Fail(store.status());
+  const bool json = global.fmt() == Format::kJson;
+  std::vector<HistoryEntry> entries;  // text: buffered to align the columns
+  Status s = (*store)->History(TimeQuery{f.stream, f.as_of, f.known_at},
+                               [&](const HistoryEntry& e) {
+                                 if (json) return Emit(e.ToJson());
+                                 entries.push_back(e);
+                                 return true;
+                               });
+  if (!s.ok()) return Fail(s);
+  if (json) return 0;
+  size_t eff_w = 9, seq_w = 3, type_w = 4, id_w = 2;
+  for (const auto& e : entries) {
+    eff_w = std::max(eff_w, e.event.effective().text.size());
+    seq_w = std::max(seq_w, std::to_string(e.event.seq()).size());
+    type_w = std::max(type_w, e.event.type_name().size());
+    id_w = std::max(id_w, e.event.id().size());
+  }
+  Emit(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " + Pad("TYPE", type_w) + "  " +
+       Pad("ID", id_w) + "  WHAT");
+  for (const auto& e : entries) {
+    std::string seq = std::to_string(e.event.seq());
+    std::string line = Pad(e.event.effective().text, eff_w) + "  " +
+                       std::string(seq_w - seq.size(), ' ') + seq + "  " +
+                       Pad(std::string(e.event.type_name()), type_w) + "  " +
+                       Pad(std::string(e.event.id()), id_w) + "  " + DescribeEvent(e.event);
+    if (e.corrected) line += "  [corrected]";
+    if (e.tentative) line += "  [tentative]";
+    Emit(line);
+  }
+  return 0;
+}
+
+void PrintChanges(const std::vector<Change>& changes, const std::string& indent) {
+  size_t path_w = 0, from_w = 0;
+  for (const auto& c : changes) {
+    path_w = std::max(path_w, c.path.size());
+    from_w = std::max(from_w, c.from_text.size());
+  }
+  for (const auto& c : changes) {
+    Emit(indent + Pad(c.path, path_w) + "  " + Pad(c.from_text, from_w) + "  ->  " + c.to_text);
+  }
+}
+
+int RunDiff(const GlobalOptions& global, const QueryFlags& f) {
+  auto store = OpenStore(global, /*create=*/false);
+  if (!store.ok()) return Fail(store.status());
+  auto diff = (*store)->Diff(f.stream, f.from, f.to, f.known_at);
+  if (!diff.ok()) return Fail(diff.status());
+  if (global.fmt() == Format::kJson) {
+    Emit(diff->ToJson());
+    return 0;
+  }
+  Emit("stream " + diff->stream + ": " + diff->from + " -> " + diff->to +
+       (diff->known_at.empty() ? "" : " (known at " + diff->known_at + ")"));
+  if (diff->changes.empty()) {
+    Emit("no changes");
+  } else {
+    PrintChanges(diff->changes, "  ");
+  }
+  return 0;
+}
+
+int RunReplay(const GlobalOptions& global, const QueryFlags& f) {
+  auto store = OpenStore(global, /*create=*/false);
+  if (!store.ok()) return Fail(store.status());
+  LogRange range;
+  range.stream = f.stream;
+  range.until_seq = f.until_seq;
+  const bool json = global.fmt() == Format::kJson;
+  Status s = (*store)->Replay(range, [&](const ReplayEntry& r) {
+    if (json) return Emit(r.ToJson());
+    const Event& e = r.event;
+    bool ok = Emit(std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
+                   std::to_string(e.version()) + "  " + std::string(e.type_name()) + "  " +
+                   (e.effective().text.empty() ? "" : e.effective().text + "  ") +
+                   std::string(e.id()) + "  " + DescribeEvent(e) +
+                   (r.changes.empty() ? "  (no change)" : ""));
+    PrintChanges(r.changes, "    ");
+    return ok;
+  });
+  return s.ok() ? 0 : Fail(s);
+}
+
+void AddTimeFlags(CLI::App* sub, QueryFlags* f) {
+  sub->add_option("--stream", f->stream, "The stream")->required();
+  sub->add_option("--known-at", f->known_at,
+                  "Transaction time: what was known then (ISO-8601 instant, or @SEQ); "
+                  "default: now");
+}
+
+}  // namespace
+
+void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
+  auto flags = std::make_shared<QueryFlags>();
+
+  CLI::App* state = app.add_subcommand(
+      "state", "The state of a stream as of a valid time, as known at a transaction time");
+  state->footer("Example:\n  annals state --stream apple-intelligence-cn --as-of 2025-03 "
+                "--known-at @8 --format json");
+  AddTimeFlags(state, flags.get());
+  state->add_option("--as-of", flags->as_of,
+                    "Valid time (fuzzy date; means its last instant); default: no bound");
+  AddFormatOption(state, global);
+  state->callback([global, exit_code, flags] { *exit_code = RunState(*global, *flags); });
+
+  CLI::App* history = app.add_subcommand(
+      "history", "The visible events in valid-time order, corrections applied");
+  history->footer("Example:\n  annals history --stream apple-intelligence-cn --as-of 2024");
+  AddTimeFlags(history, flags.get());
+  history->add_option("--as-of", flags->as_of,
+                      "Only events that may have happened by this valid time");
+  AddFormatOption(history, global);
+  history->callback([global, exit_code, flags] { *exit_code = RunHistory(*global, *flags); });
+
+  CLI::App* diff = app.add_subcommand(
+      "diff", "Field-level changes of a stream's state between two valid times");
+  diff->footer("Example:\n  annals diff --stream apple-intelligence-cn --from 2024 "
+               "--to 2025-03");
+  AddTimeFlags(diff, flags.get());
+  diff->add_option("--from", flags->from, "Earlier valid time (fuzzy date)")->required();
+  diff->add_option("--to", flags->to, "Later valid time (fuzzy date)")->required();
+  AddFormatOption(diff, global);
+  diff->callback([global, exit_code, flags] { *exit_code = RunDiff(*global, *flags); });
+
+  CLI::App* replay = app.add_subcommand(
+      "replay", "Audit: every event in seq order with the change it made to its stream");
+  replay->footer("Example:\n  annals replay --stream apple-intelligence-cn --until-seq 20");
+  replay->add_option("--stream", flags->stream, "Only this stream");
+  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq");
+  AddFormatOption(replay, global);
+  replay->callback([global, exit_code, flags] { *exit_code = RunReplay(*global, *flags); });
+}
+
+}  // namespace cli
+}  // namespace annals

@@ -1,0 +1,215 @@
+// Copyright annals authors.
+//
+// The projection engine (SPEC §2-3).
+//
+// A projection is a pure fold over the visible domain events of one stream, in valid-time
+// order (corrected `earliest`, then seq).  Three pieces:
+//
+//   Timeline    turns a stream's raw events (seq order, corrections and retractions
+//               included) into the visible domain events at the last seq it was given:
+//               corrections applied (each on top of the previous ones, so the latest
+//               correction of a field wins), retracted events removed, ordered by
+//               (earliest, seq).
+//   Fold()      feeds the visible events with earliest <= V to one or more Projections
+//               and reports which of them are tentative (latest > V).
+//   Projection  the fold itself: a small class with Apply(event).  StateProjection is the
+//               domain projection of SPEC §2 (annals::State); SourceCountsProjection is a
+//               second one (who reported what).  A new projection is a new subclass; the
+//               engine does not change.
+//
+// Thread-safety: none of these classes is thread-safe; use one per query.
+
+#ifndef ANNALS_STORE_SRC_PROJECTION_H_
+#define ANNALS_STORE_SRC_PROJECTION_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "annals/event.h"
+#include "annals/query.h"
+#include "annals/status.h"
+
+namespace annals {
+namespace internal {
+
+// Where a low-memory Timeline reads the events it does not keep.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  virtual Result<Event> BySeq(uint64_t seq) = 0;
+  virtual Result<Event> ById(std::string_view id) = 0;
+};
+
+// The valid-time position of a visible event: (earliest, seq).  Unique per event.
+using TimelineKey = std::pair<int64_t, uint64_t>;
+
+class Timeline {
+ public:
+  enum class Mode {
+    // Keeps every domain event in memory and sorts once, when first read.  For one query.
+    kInMemory,
+    // Keeps only the valid-time order and the corrected views; reads the other events
+    // back from the source when folding.  The order stays sorted after every Add(), so an
+    // event that sorts last can be applied incrementally (audit replay).
+    kLowMemory,
+  };
+
+  // What Add() did to the visible sequence.
+  enum class Effect {
+    kNone,          // nothing visible changed (e.g. a correction of a retracted event)
+    kAppendedLast,  // one event was added after every visible event (fold incrementally)
+    kReordered,     // anything else: back-dated event, correction, retraction (re-fold)
+  };
+
+  // `source` is required in kLowMemory mode and unused in kInMemory mode; not owned.
+  Timeline(Mode mode, EventSource* source);
+  Timeline(const Timeline&) = delete;
+  Timeline& operator=(const Timeline&) = delete;
+
+  // Adds the stream's next raw event; events must come in seq order.  Errors: NotFound
+  // (correction/retraction of an event this timeline has not seen), Corruption (a stored
+  // correction that no longer applies).
+  Result<Effect> Add(const Event& raw);
+
+  // Visits the visible domain events in valid-time order: the corrected view (effective
+  // and data corrected; id, seq, hashes the original's) and whether a correction applied.
+  // Stops early, with OK, when `visit` returns false.
+  Status ForEach(const std::function<bool(const Event& view, bool corrected)>& visit);
+
+  // Number of visible events.
+  size_t size() const { return order_.size() - removed_.size(); }
+  // Number of raw events added (domain and meta).
+  uint64_t raw_events() const { return raw_events_; }
+
+ private:
+  struct View {
+    Event event;
+    bool corrected = false;
+  };
+  Result<View> Current(uint64_t seq);
+  void Insert(const TimelineKey& key);
+  void Remove(const TimelineKey& key);
+  void Normalize();
+
+  Mode mode_;
+  EventSource* source_;
+  uint64_t raw_events_ = 0;
+  // Visible keys.  kLowMemory: always sorted, removed_ empty.  kInMemory: appended in seq
+  // order; removals are collected in removed_ (a multiset: a key may come back after a
+  // correction moved it away and another moved it back) and subtracted by Normalize().
+  std::vector<TimelineKey> order_;
+  std::vector<TimelineKey> removed_;
+  bool sorted_ = true;
+  // seq -> view.  kInMemory: every domain event; kLowMemory: corrected ones only.
+  std::unordered_map<uint64_t, View> views_;
+  std::unordered_map<std::string, uint64_t> ids_;  // kInMemory only: id -> seq
+  std::unordered_set<uint64_t> retracted_;
+};
+
+// A fold over visible events.  Apply() is called in valid-time order with the corrected
+// view of each event whose earliest <= V; it must depend on nothing but the events.
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  virtual void Apply(const Event& event) = 0;
+};
+
+struct FoldStats {
+  uint64_t applied = 0;                // domain events folded (notes included)
+  std::vector<std::string> tentative;  // ids of folded events with latest > V
+};
+
+constexpr int64_t kUnboundedValidTime = std::numeric_limits<int64_t>::max();
+
+// Folds the visible events of `timeline` with earliest <= as_of into every projection.
+Result<FoldStats> Fold(Timeline* timeline, int64_t as_of,
+                       const std::vector<Projection*>& projections);
+
+// Which parts of a State one event may change: lets a replay compare only those.
+struct DiffScope {
+  bool chosen_partner = false;
+  bool launch_target = false;                // target, scope, set, internal
+  std::optional<size_t> previous_target;     // launch_target.previous.<i>
+  bool launched = false;
+  std::vector<std::string> partners;
+  std::vector<size_t> submissions;
+  std::vector<std::string> facts;
+  // phase is always in scope.
+};
+
+// The domain projection of SPEC §2.
+class StateProjection final : public Projection {
+ public:
+  StateProjection() { state_.phase = "none"; }
+  void Apply(const Event& event) override;
+
+  // The folded state with its phase; stream, as_of, known_at, events_applied and
+  // tentative are the caller's.
+  const State& state() const { return state_; }
+
+  // The parts of state() that Apply(event) may change, computed before applying it.
+  DiffScope ScopeOf(const Event& event) const;
+
+ private:
+  void UpdatePhase();
+  State state_;
+  // Submissions by status, so that the phase is O(1) after each event.
+  std::map<std::string, uint64_t> submission_status_counts_;
+  // Regulator -> index of its latest submission in state_.submissions.
+  std::unordered_map<std::string, size_t> latest_submission_;
+};
+
+// A second projection: which publishers reported what (SPEC §1 `source`).
+struct PublisherCounts {
+  uint64_t events = 0;
+  std::map<std::string, uint64_t> by_type;        // "partner_talks" -> n
+  std::map<std::string, uint64_t> by_confidence;  // "reported" -> n
+};
+
+class SourceCountsProjection final : public Projection {
+ public:
+  void Apply(const Event& event) override;
+  // Publisher -> counts; events without a publisher are counted under "".
+  const std::map<std::string, PublisherCounts>& counts() const { return counts_; }
+
+ private:
+  std::map<std::string, PublisherCounts> counts_;
+};
+
+// ---- flattening and JSON (state_json.cc) -------------------------------------------
+
+// Orders dotted paths segment by segment, numeric segments by value
+// ("submissions.2" < "submissions.10").
+struct PathLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+// One leaf of a flattened state: its JSON value and how a person reads it.
+struct FlatValue {
+  std::string json;
+  std::string text;
+};
+// path -> value of every leaf of a State (compared fields only).
+using FlatState = std::map<std::string, FlatValue, PathLess>;
+
+void FlattenState(const State& state, FlatState* out);
+// Only the leaves in `scope` (and phase).
+void FlattenScope(const State& state, const DiffScope& scope, FlatState* out);
+std::vector<Change> DiffFlat(const FlatState& before, const FlatState& after);
+
+// The JSON array of changes: [{"path": ..., "from": ..., "to": ...}, ...].
+std::string ChangesToJson(const std::vector<Change>& changes);
+
+}  // namespace internal
+}  // namespace annals
+
+#endif  // ANNALS_STORE_SRC_PROJECTION_H_
