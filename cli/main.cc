@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "common.h"
 
@@ -43,6 +44,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command reads better as such than as "a subcommand is required".
+    for (int i = 1; i < argc; ++i) {
+      std::string arg = argv[i];
+      if (arg == "--db") {
+        ++i;
+        continue;
+      }
+      if (arg.empty() || arg[0] == '-') continue;
+      bool known = false;
+      for (const auto* sub : app.get_subcommands({})) known |= sub->get_name() == arg;
+      if (!known) {
+        std::fprintf(stderr, "annals: unknown command '%s'\nRun 'annals --help' for the list.\n",
+                     arg.c_str());
+        return 2;
+      }
+      break;
+    }
     std::fprintf(stderr, "annals: %s\nRun 'annals --help' for usage.\n", e.what());
     return 2;
   }
