@@ -147,7 +147,13 @@ struct DiffScope {
   // phase is always in scope.
 };
 
-// The domain projection of SPEC §2.
+// The domain projection of SPEC §2.  Where SPEC §2 is silent:
+//   - partner_talks replaces the partner's whole entry (a role from an earlier choice
+//     goes); partner_chosen sets {chosen, since, role} without an earlier reason; a
+//     partner dropped by a new choice keeps reason and role, `since` = the new choice.
+//   - a decision applies to its regulator's latest submission so far in the fold, even
+//     one already decided (a later decision overrides the earlier one).
+//   - "exploring" means the state has any partner entry, whatever its status.
 class StateProjection final : public Projection {
  public:
   StateProjection() { state_.phase = "none"; }

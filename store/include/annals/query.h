@@ -8,8 +8,10 @@
 //   1. Only events recorded at or before T are considered (T is an instant, or "@N": the
 //      events with seq <= N).
 //   2. Corrections recorded by T replace their target's `effective` and/or the given fields
-//      of its `data` (the latest correction of a target wins); retractions recorded by T
-//      hide their target.
+//      of its `data`.  They apply in seq order, each on top of the earlier ones, so for
+//      every field the latest correction that gives it wins and fields it does not give
+//      keep their earlier (corrected) value.  Retractions recorded by T hide their target;
+//      a correction recorded after the retraction of its target changes nothing.
 //   3. Domain events whose (possibly corrected) earliest instant is <= V are folded in
 //      valid-time order (earliest, then seq).  Those whose latest instant is > V may not
 //      have happened by V: their ids are listed in `tentative`.
