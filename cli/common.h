@@ -50,6 +50,7 @@ std::string JsonString(std::string_view s);
 void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // write.cc
 void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code);   // read.cc
 void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // query.cc
+void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code);  // timeline.cc
 
 }  // namespace cli
 }  // namespace annals

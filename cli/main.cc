@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   annals::cli::AddWriteCommands(app, &global, &exit_code);
   annals::cli::AddReadCommands(app, &global, &exit_code);
   annals::cli::AddQueryCommands(app, &global, &exit_code);
+  annals::cli::AddTimelineCommand(app, &global, &exit_code);
 
   try {
     app.parse(argc, argv);
