@@ -2,8 +2,11 @@
 
 #include "common.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace annals {
 namespace cli {
@@ -30,7 +33,8 @@ int ExitCode(const Status& status) {
 }
 
 int Fail(const Status& status) {
-  std::fprintf(stderr, "annals: %s\n", status.message().c_str());
+  std::fprintf(stderr, "%s %s\n", Paint("annals:", Style::kRed, stderr).c_str(),
+               status.message().c_str());
   return ExitCode(status);
 }
 
@@ -45,6 +49,54 @@ void AddFormatOption(CLI::App* sub, GlobalOptions* global) {
   sub->add_option("--format", global->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_str("text");
+}
+
+bool ColourEnabled(std::FILE* stream) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  if (no_colour != nullptr && *no_colour != '\0') return false;
+  const char* force = std::getenv("CLICOLOR_FORCE");
+  if (force != nullptr && *force != '\0' && std::strcmp(force, "0") != 0) return true;
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::strcmp(term, "dumb") == 0) return false;
+  return ::isatty(::fileno(stream)) == 1;
+}
+
+std::string Paint(std::string_view text, Style style, std::FILE* stream) {
+  if (!ColourEnabled(stream)) return std::string(text);
+  const char* code = "";
+  switch (style) {
+    case Style::kBold: code = "1"; break;
+    case Style::kDim: code = "2"; break;
+    case Style::kRed: code = "1;31"; break;
+    case Style::kGreen: code = "1;32"; break;
+    case Style::kYellow: code = "33"; break;
+    case Style::kCyan: code = "36"; break;
+  }
+  return std::string("\033[") + code + "m" + std::string(text) + "\033[0m";
+}
+
+Progress::Progress(const GlobalOptions& global, std::string what, std::string unit,
+                   uint64_t every)
+    : enabled_(!global.quiet && ::isatty(::fileno(stderr)) == 1),
+      what_(std::move(what)),
+      unit_(std::move(unit)),
+      every_(every == 0 ? 1 : every) {}
+
+Progress::~Progress() { Done(); }
+
+void Progress::Update(uint64_t count) {
+  if (!enabled_ || count == 0 || count % every_ != 0) return;
+  std::fprintf(stderr, "\r%s: %llu %s\033[K", what_.c_str(),
+               static_cast<unsigned long long>(count), unit_.c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Done() {
+  if (!shown_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  shown_ = false;
 }
 
 std::string JsonString(std::string_view s) {

@@ -9,8 +9,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "annals/status.h"
 #include "annals/store.h"
@@ -42,6 +45,37 @@ Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool creat
 // Adds `--format text|json` to a subcommand.
 void AddFormatOption(CLI::App* sub, GlobalOptions* global);
 
+// ---- terminal output ----
+// Colours are used only when `stream` is a terminal, $NO_COLOR is unset or empty, and
+// $TERM is not "dumb"; $CLICOLOR_FORCE (non-empty, not "0") forces them on a pipe, unless
+// NO_COLOR is set (https://no-color.org).
+enum class Style { kBold, kDim, kRed, kGreen, kYellow, kCyan };
+bool ColourEnabled(std::FILE* stream);
+// `text` wrapped in the ANSI codes of `style` when colours are enabled for `stream`.
+std::string Paint(std::string_view text, Style style, std::FILE* stream = stdout);
+
+// Progress of a long command on stderr ("import: 20000 lines"), only when stderr is a
+// terminal and --quiet is not given.  The line is rewritten in place and cleared when the
+// Progress is destroyed, so that it never mixes with results or diagnostics.
+class Progress {
+ public:
+  Progress(const GlobalOptions& global, std::string what, std::string unit,
+           uint64_t every = 5000);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  // Reports `count` items done (shown when it crosses a multiple of `every`).
+  void Update(uint64_t count);
+  // Ends the progress line now (before printing results).
+  void Done();
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::string what_, unit_;
+  uint64_t every_;
+};
+
 // Quotes a string as a JSON string literal.
 std::string JsonString(std::string_view s);
 
@@ -51,6 +85,9 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  //
 void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code);   // read.cc
 void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // query.cc
 void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code);  // timeline.cc
+// help, completion and the hidden man: generated from the commands registered before, so
+// this is registered last.
+void AddDocCommands(CLI::App& app, int* exit_code);  // docs.cc
 
 }  // namespace cli
 }  // namespace annals

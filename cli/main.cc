@@ -24,17 +24,22 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   app.add_option("--db", global.db,
                  "Store directory (default: $ANNALS_DB, else ./annals.db)");
-  app.add_flag("--quiet,-q", global.quiet, "Print nothing on success for write commands");
+  app.add_flag("--quiet,-q", global.quiet,
+               "Print only requested data: no confirmations from append, import, restore and "
+               "timeline, no 'ok' line from verify, no progress");
   app.add_flag("--no-sync", global.no_sync,
                "Do not fsync appends (faster; a power loss may drop the latest appends)");
+  app.set_version_flag("--version", std::string("annals ") + ANNALS_VERSION);
   app.footer("Exit codes: 0 ok, 1 not found, 2 invalid input or usage, 3 conflict, "
              "4 verification failed, 5 store unavailable.\n"
-             "Run 'annals COMMAND --help' for a command's options and an example.");
+             "Run 'annals COMMAND --help' for a command's options and an example, "
+             "'annals help' for the manual.");
 
   annals::cli::AddWriteCommands(app, &global, &exit_code);
   annals::cli::AddReadCommands(app, &global, &exit_code);
   annals::cli::AddQueryCommands(app, &global, &exit_code);
   annals::cli::AddTimelineCommand(app, &global, &exit_code);
+  annals::cli::AddDocCommands(app, &exit_code);  // last: documents the commands above
 
   try {
     app.parse(argc, argv);

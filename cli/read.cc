@@ -72,7 +72,10 @@ int RunStreams(const GlobalOptions& global) {
   size_t width = 6;
   for (const auto& st : *streams) width = std::max(width, st.name.size());
   if (global.fmt() == Format::kText && !streams->empty()) {
-    std::printf("%-*s  %8s  %8s\n", static_cast<int>(width), "STREAM", "EVENTS", "LAST SEQ");
+    char header[256];
+    std::snprintf(header, sizeof(header), "%-*s  %8s  %8s", static_cast<int>(width), "STREAM",
+                  "EVENTS", "LAST SEQ");
+    std::printf("%s\n", Paint(header, Style::kBold).c_str());
   }
   for (const auto& st : *streams) {
     if (global.fmt() == Format::kJson) {
@@ -91,16 +94,25 @@ int RunStreams(const GlobalOptions& global) {
 int RunVerify(const GlobalOptions& global) {
   auto store = OpenForRead(global);
   if (!store.ok()) return Fail(store.status());
-  auto report = (*store)->Verify();
+  Progress progress(global, "verify", "events checked");
+  VerifyOptions options;
+  options.progress = [&progress](uint64_t n) { progress.Update(n); };
+  auto report = (*store)->Verify(options);
+  progress.Done();
   if (!report.ok()) return Fail(report.status());
   if (global.fmt() == Format::kJson) {
     std::printf("%s\n", report->ToJson().c_str());
   } else if (report->ok()) {
-    std::printf("ok: %llu events in %llu streams; hash chain and indexes verified\n",
-                static_cast<unsigned long long>(report->events),
-                static_cast<unsigned long long>(report->streams));
+    // --quiet: the exit code says it all.
+    if (!global.quiet) {
+      std::printf("%s: %llu events in %llu streams; hash chain and indexes verified\n",
+                  Paint("ok", Style::kGreen).c_str(),
+                  static_cast<unsigned long long>(report->events),
+                  static_cast<unsigned long long>(report->streams));
+    }
   } else {
-    std::printf("FAILED: %zu problem%s in %llu events\n", report->problems.size(),
+    std::printf("%s: %zu problem%s in %llu events\n", Paint("FAILED", Style::kRed).c_str(),
+                report->problems.size(),
                 report->problems.size() == 1 ? "" : "s",
                 static_cast<unsigned long long>(report->events));
     for (const auto& p : report->problems) std::printf("  %s\n", p.c_str());

@@ -124,8 +124,10 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
   AppendOptions options;
   std::string line;
   uint64_t line_no = 0;
+  Progress progress(global, "import", "lines read");
   while ((*src)->Next(&line)) {
     ++line_no;
+    progress.Update(line_no);
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     auto event = NewEvent::FromJson(line);
     if (!event.ok()) {
@@ -134,6 +136,7 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
     events.push_back(std::move(event).value());
     options.labels.push_back("line " + std::to_string(line_no));
   }
+  progress.Done();
   if ((*src)->failed()) return Fail(Status::Unavailable("error reading '" + file + "'"));
   if (events.empty()) {
     return Fail(Status::InvalidArgument("'" + file + "' holds no events to import"));
@@ -176,7 +179,14 @@ int RunRestore(const GlobalOptions& global, const std::string& file) {
   WriteTarget target;
   Status s = target.Open(global);
   if (!s.ok()) return Fail(s);
-  s = target.store->Restore([&](std::string* line) { return (*src)->Next(line); });
+  Progress progress(global, "restore", "events read");
+  uint64_t lines = 0;
+  s = target.store->Restore([&](std::string* line) {
+    if (!(*src)->Next(line)) return false;
+    progress.Update(++lines);
+    return true;
+  });
+  progress.Done();
   if (s.ok() && (*src)->failed()) s = Status::Unavailable("error reading '" + file + "'");
   if (!s.ok()) return target.Fail(s);
   auto streams = target.store->ListStreams();

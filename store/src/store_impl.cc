@@ -770,8 +770,9 @@ Result<uint64_t> StoreImpl::ResolveKnownAt(const std::string& known_at) {
 
 // ---- verify --------------------------------------------------------------------------
 
-Result<VerifyReport> StoreImpl::Verify() {
+Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
   VerifyReport report;
+  const uint64_t progress_every = std::max<uint64_t>(1, options.progress_every);
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   struct SnapshotReleaser {
     rocksdb::DB* db;
@@ -818,6 +819,7 @@ Result<VerifyReport> StoreImpl::Verify() {
     }
     expected_seq = seq + 1;
     ++report.events;
+    if (options.progress && report.events % progress_every == 0) options.progress(report.events);
     std::string_view bytes(it->value().data(), it->value().size());
     auto decoded = EventRep::FromStored(bytes);
     if (!decoded.ok()) {

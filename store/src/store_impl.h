@@ -52,7 +52,8 @@ class StoreImpl final : public Store {
   Status ScanLog(const LogRange& range, const Visitor<Event>& visit) override;
   Result<std::vector<StreamInfo>> ListStreams() override;
   Result<StreamInfo> GetStream(std::string_view stream) override;
-  Result<VerifyReport> Verify() override;
+  using Store::Verify;
+  Result<VerifyReport> Verify(const VerifyOptions& options) override;
 
   // Queries: implemented in query.cc.
   Result<State> GetState(const TimeQuery& query) override;

@@ -56,6 +56,14 @@ struct VerifyReport {
   std::string ToJson() const;  // {"ok": bool, "events": N, "streams": N, "problems": [...]}
 };
 
+// How Verify reports progress.  All fields are optional.
+struct VerifyOptions {
+  // Called from the verifying thread after every `progress_every` events checked, with the
+  // number checked so far.  Default: no progress reports.
+  std::function<void(uint64_t events_checked)> progress;
+  uint64_t progress_every = 10000;  // 0 is treated as 1
+};
+
 // Visits one item; return false to stop the scan early (not an error).
 template <typename T>
 using Visitor = std::function<bool(const T&)>;
@@ -104,8 +112,11 @@ class Store {
 
   // Recomputes the hash chain over the whole log and checks every index entry against the
   // log and every event against the indexes.  Problems are reported in the VerifyReport
-  // (its ok() is false); the Status is non-ok only if the check could not run.
-  virtual Result<VerifyReport> Verify() = 0;
+  // (its ok() is false); the Status is non-ok only if the check could not run.  It reads
+  // one snapshot: appends that run meanwhile are neither checked nor blocked.
+  // `options.progress`, if set, is called as the log is read (for long stores).
+  virtual Result<VerifyReport> Verify(const VerifyOptions& options) = 0;
+  Result<VerifyReport> Verify() { return Verify(VerifyOptions()); }
 
   // ---- bitemporal queries (annals/query.h) ----
   // NotFound if the stream has no event visible at known_at; InvalidArgument for a bad
