@@ -119,14 +119,25 @@ class Store {
   Result<VerifyReport> Verify() { return Verify(VerifyOptions()); }
 
   // ---- bitemporal queries (annals/query.h) ----
+  // All queries read a consistent snapshot and never block appends.  Visitors are called
+  // synchronously on the calling thread, in the order stated; returning false stops the
+  // scan early and the call still succeeds.  Entries (and the Events in them) may be copied
+  // and kept: they stay valid after the call returns.
+  //
+  // The state of query.stream as of query.as_of, as known at query.known_at (SPEC §3).
   // NotFound if the stream has no event visible at known_at; InvalidArgument for a bad
   // as_of / known_at.
   virtual Result<State> GetState(const TimeQuery& query) = 0;
+  // The visible events of query.stream whose earliest instant is <= as_of, in valid-time
+  // order (earliest, then seq), corrections applied, retracted events left out.  Errors as
+  // GetState.
   virtual Status History(const TimeQuery& query, const Visitor<HistoryEntry>& visit) = 0;
   // Changes of the state between as_of `from` and as_of `to`, both at query.known_at.
   virtual Result<DiffResult> Diff(const std::string& stream, const std::string& from,
                                   const std::string& to, const std::string& known_at) = 0;
-  // Audit replay: every event of `range` in seq order with the change it made.
+  // Audit replay: every event of `range` in seq order (corrections and retractions
+  // included) with the change it made to its stream's latest-knowledge state.  NotFound if
+  // range.stream is given and has no events.
   virtual Status Replay(const LogRange& range, const Visitor<ReplayEntry>& visit) = 0;
 };
 
