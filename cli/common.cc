@@ -76,8 +76,9 @@ std::string Paint(std::string_view text, Style style, std::FILE* stream) {
 }
 
 Progress::Progress(const GlobalOptions& global, std::string what, std::string unit,
-                   uint64_t every)
-    : enabled_(!global.quiet && ::isatty(::fileno(stderr)) == 1),
+                   uint64_t every, bool prints_while_running)
+    : enabled_(!global.quiet && ::isatty(::fileno(stderr)) == 1 &&
+               !(prints_while_running && ::isatty(::fileno(stdout)) == 1)),
       what_(std::move(what)),
       unit_(std::move(unit)),
       every_(every == 0 ? 1 : every) {}

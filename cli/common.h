@@ -59,8 +59,10 @@ std::string Paint(std::string_view text, Style style, std::FILE* stream = stdout
 // Progress is destroyed, so that it never mixes with results or diagnostics.
 class Progress {
  public:
+  // `prints_while_running`: the command writes results to stdout as it goes (replay); then
+  // progress is shown only when stdout is not the terminal too, so that they do not mix.
   Progress(const GlobalOptions& global, std::string what, std::string unit,
-           uint64_t every = 5000);
+           uint64_t every = 5000, bool prints_while_running = false);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;

@@ -49,13 +49,13 @@ void PrintState(const State& st) {
   row("stream", st.stream);
   row("as of", st.as_of.empty() ? "(unbounded)" : st.as_of);
   row("known at", st.known_at.empty() ? "now" : st.known_at);
-  row("phase", st.phase);
+  row("phase", Paint(st.phase, Style::kCyan));
   row("chosen partner", st.chosen_partner ? *st.chosen_partner : "-");
 
   if (st.partners.empty()) {
     row("partners", "-");
   } else {
-    Emit("partners");
+    Emit(Paint("partners", Style::kBold));
     size_t name_w = 0, status_w = 0, since_w = 0;
     for (const auto& [name, p] : st.partners) {
       name_w = std::max(name_w, name.size());
@@ -73,7 +73,7 @@ void PrintState(const State& st) {
   if (st.submissions.empty()) {
     row("submissions", "-");
   } else {
-    Emit("submissions");
+    Emit(Paint("submissions", Style::kBold));
     size_t reg_w = 0, filed_w = 0, status_w = 0;
     for (const auto& s : st.submissions) {
       reg_w = std::max(reg_w, s.regulator.size());
@@ -120,7 +120,7 @@ void PrintState(const State& st) {
   if (st.facts.empty()) {
     row("facts", "-");
   } else {
-    Emit("facts");
+    Emit(Paint("facts", Style::kBold));
     size_t key_w = 0;
     for (const auto& [k, v] : st.facts) key_w = std::max(key_w, k.size());
     for (const auto& [k, v] : st.facts) Emit("  " + Pad(k, key_w) + "  " + v);
@@ -166,8 +166,9 @@ int RunHistory(const GlobalOptions& global, const QueryFlags& f) {
     type_w = std::max(type_w, e.event.type_name().size());
     id_w = std::max(id_w, e.event.id().size());
   }
-  Emit(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " + Pad("TYPE", type_w) + "  " +
-       Pad("ID", id_w) + "  WHAT");
+  Emit(Paint(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " + Pad("TYPE", type_w) +
+                 "  " + Pad("ID", id_w) + "  WHAT",
+             Style::kBold));
   for (const auto& e : entries) {
     std::string seq = std::to_string(e.event.seq());
     std::string line = Pad(e.event.effective().text, eff_w) + "  " +
@@ -218,7 +219,10 @@ int RunReplay(const GlobalOptions& global, const QueryFlags& f) {
   range.stream = f.stream;
   range.until_seq = f.until_seq;
   const bool json = global.fmt() == Format::kJson;
+  Progress progress(global, "replay", "events replayed", 5000, /*prints_while_running=*/true);
+  uint64_t replayed = 0;
   Status s = (*store)->Replay(range, [&](const ReplayEntry& r) {
+    progress.Update(++replayed);
     if (json) return Emit(r.ToJson());
     const Event& e = r.event;
     bool ok = Emit(std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
@@ -229,6 +233,7 @@ int RunReplay(const GlobalOptions& global, const QueryFlags& f) {
     PrintChanges(r.changes, "    ");
     return ok;
   });
+  progress.Done();
   return s.ok() ? 0 : Fail(s);
 }
 
