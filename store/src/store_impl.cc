@@ -171,6 +171,30 @@ bool PathExists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+// True if no column family of `db` holds a key.
+bool AllEmpty(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+  for (auto* cf : cfs) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
+}
+
+// True for the files RocksDB writes into a database directory before CURRENT exists.  A
+// directory holding only these is a store whose creation was cut short (a crash during the
+// first append): creating the store there again is safe and must not be refused.
+bool IsRocksDbFile(const std::string& name) {
+  auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
+  auto ends = [&](const char* s) {
+    const size_t n = std::strlen(s);
+    return name.size() >= n && name.compare(name.size() - n, n, s) == 0;
+  };
+  return name == "LOCK" || name == "IDENTITY" || name == "LOG" || starts("LOG.old.") ||
+         starts("MANIFEST-") || starts("OPTIONS-") || ends(".log") || ends(".sst") ||
+         ends(".dbtmp");
+}
+
 // RocksDB options for an append-mostly log with point reads by key and short prefix scans.
 rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
                                        const std::shared_ptr<rocksdb::Cache>& cache) {
@@ -235,7 +259,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
       std::vector<std::string> children;
       env->GetChildren(path, &children);
       for (const auto& c : children) {
-        if (c != "." && c != "..") {
+        if (c != "." && c != ".." && !IsRocksDbFile(c)) {
           return Status::Unavailable("'" + path + "' is not an annals store (a non-empty "
                                      "directory without a database)");
         }
@@ -251,6 +275,45 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   db_options.create_if_missing = !has_db;
   db_options.create_missing_column_families = !has_db;
   if (hooks.env) db_options.env = hooks.env;
+  // A crash while a store is being created can leave a database with only some of the
+  // column families, and no data.  That is completed on the next write rather than
+  // refused forever as "not an annals store" (it holds nothing; a foreign database with
+  // other column families or any data is still refused, and not touched).
+  if (has_db && options.create_if_missing) {
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok() &&
+        existing.size() < kCfCount &&
+        std::all_of(existing.begin(), existing.end(), [](const std::string& n) {
+          return std::find(std::begin(kCfNames), std::end(kCfNames), n) != std::end(kCfNames);
+        })) {
+      std::vector<rocksdb::ColumnFamilyDescriptor> have;
+      for (const auto& n : existing) have.emplace_back(n, rocksdb::ColumnFamilyOptions());
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
+      rocksdb::DB* ro = nullptr;
+      if (rocksdb::DB::OpenForReadOnly(db_options, path, have, &handles, &ro).ok()) {
+        std::unique_ptr<rocksdb::DB> ro_db(ro);
+        db_options.create_missing_column_families = AllEmpty(ro_db.get(), handles);
+        for (auto* h : handles) ro_db->DestroyColumnFamilyHandle(h);
+      }
+    }
+  }
+  // A store made before the derived column families (moved, checkpoint) existed: add them.
+  // Only a database that has every base column family qualifies.
+  bool backfill_moved = false;
+  if (has_db && !db_options.create_missing_column_families) {
+    std::vector<std::string> existing;
+    if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
+      auto has = [&](const char* n) {
+        return std::find(existing.begin(), existing.end(), n) != existing.end();
+      };
+      bool base = true;
+      for (size_t i = 0; i < kBaseCfCount; ++i) base = base && has(kCfNames[i]);
+      if (base && existing.size() < kCfCount) {
+        db_options.create_missing_column_families = true;
+        backfill_moved = !has("moved");
+      }
+    }
+  }
   // Durability comes from syncing the WAL on each write (WriteOptions::sync); the WAL is
   // never disabled.  Recovery: stop at the first corrupt record rather than skipping it,
   // so a torn tail is dropped and nothing after a gap is replayed.
@@ -283,7 +346,9 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   std::string format;
   s = store->db_->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], kFormatKey, &format);
   if (s.IsNotFound()) {
-    if (has_db) {
+    // Without a format marker only an empty database (a creation cut short by a crash) is
+    // made a store, and only by a write.
+    if (has_db && !(options.create_if_missing && AllEmpty(store->db_.get(), store->cfs_))) {
       return Status::Unavailable("'" + path + "' is not an annals store (no format marker)");
     }
     rocksdb::WriteOptions wo;
