@@ -451,27 +451,162 @@ Status EventRep::Refresh() {
   return Status::OK();
 }
 
+void EventRep::AssignedByStore(int64_t recorded_at_micros) {
+  if (builder_) reader_ = builder_->getRoot<schema::Event>().asReader();
+  recorded_at_micros_ = recorded_at_micros;
+}
+
+namespace {
+
+// Follows every pointer the schema declares once, through the typed getters, so that a
+// corrupt stored message throws here (and becomes Corruption) and never later in a
+// projection or in the JSON codec.  Unlike canonicalize() it copies nothing, and unlike
+// totalSize() it checks pointer kinds (text where text is expected).
+void TouchJson(capnp::JsonValue::Reader v, int depth) {
+  KJ_REQUIRE(depth < 64, "JSON value nested too deeply");
+  switch (v.which()) {
+    case capnp::JsonValue::STRING:
+      v.getString();
+      break;
+    case capnp::JsonValue::ARRAY:
+      for (auto e : v.getArray()) TouchJson(e, depth + 1);
+      break;
+    case capnp::JsonValue::OBJECT:
+      for (auto f : v.getObject()) {
+        f.getName();
+        TouchJson(f.getValue(), depth + 1);
+      }
+      break;
+    case capnp::JsonValue::CALL: {
+      auto c = v.getCall();
+      c.getFunction();
+      for (auto p : c.getParams()) TouchJson(p, depth + 1);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void TouchAll(schema::Event::Reader e) {
+  e.getId();
+  e.getStream();
+  e.getEffective();
+  e.getRecordedBy();
+  auto src = e.getSource();
+  src.getPublisher();
+  src.getUrl();
+  src.getPublished();
+  e.getRecordedAt();
+  e.getPrevHash();
+  e.getHash();
+  switch (e.which()) {
+    case schema::Event::PARTNER_TALKS: {
+      auto d = e.getPartnerTalks();
+      d.getPartner();
+      d.getReason();
+      break;
+    }
+    case schema::Event::PARTNER_CHOSEN: {
+      auto d = e.getPartnerChosen();
+      d.getPartner();
+      d.getRole();
+      break;
+    }
+    case schema::Event::SUBMISSION_FILED: {
+      auto d = e.getSubmissionFiled();
+      d.getRegulator();
+      d.getScope();
+      for (auto w : d.getWith()) (void)w;
+      break;
+    }
+    case schema::Event::SUBMISSION_DECIDED: {
+      auto d = e.getSubmissionDecided();
+      d.getRegulator();
+      d.getConditions();
+      break;
+    }
+    case schema::Event::LAUNCH_TARGET_SET: {
+      auto d = e.getLaunchTargetSet();
+      d.getTarget();
+      d.getScope();
+      break;
+    }
+    case schema::Event::LAUNCHED: {
+      auto d = e.getLaunched();
+      d.getScope();
+      d.getRelease();
+      break;
+    }
+    case schema::Event::FACT: {
+      auto d = e.getFact();
+      d.getKey();
+      d.getValue();
+      break;
+    }
+    case schema::Event::NOTE:
+      e.getNote().getText();
+      break;
+    case schema::Event::CORRECTION: {
+      auto d = e.getCorrection();
+      d.getTarget();
+      d.getEffective();
+      d.getReason();
+      if (d.hasData()) TouchJson(d.getData(), 0);
+      break;
+    }
+    case schema::Event::RETRACTION: {
+      auto d = e.getRetraction();
+      d.getTarget();
+      d.getReason();
+      break;
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const EventRep>> EventRep::FromStored(std::string_view bytes) {
+  return FromStoredPinned(bytes, nullptr);
+}
+
+Result<std::shared_ptr<const EventRep>> EventRep::FromStoredPinned(std::string_view bytes,
+                                                                   std::shared_ptr<void> pin) {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
     return Status::Corruption("stored event has " + std::to_string(bytes.size()) +
                               " bytes, not a whole number of words");
   }
   std::shared_ptr<EventRep> rep(new EventRep());
-  // TODO(perf): adopt the bytes without a copy when RocksDB hands out aligned, pinned
-  // memory; Cap'n Proto refuses unaligned segments.
-  rep->words_ = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(rep->words_.begin(), bytes.data(), bytes.size());
+  kj::ArrayPtr<const capnp::word> words;
+  if (pin != nullptr && reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
+    // In place: Cap'n Proto reads aligned memory directly.
+    words = kj::ArrayPtr<const capnp::word>(reinterpret_cast<const capnp::word*>(bytes.data()),
+                                            bytes.size() / sizeof(capnp::word));
+    rep->pin_ = std::move(pin);
+  } else {
+    // Cap'n Proto refuses unaligned segments (undefined behaviour even on x86).
+    rep->words_ = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+    std::memcpy(rep->words_.begin(), bytes.data(), bytes.size());
+    words = rep->words_;
+  }
+  return Decode(std::move(rep), words);
+}
+
+Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRep> rep,
+                                                         kj::ArrayPtr<const capnp::word> words) {
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = kMaxEventBytes / sizeof(capnp::word) * 2;
-    rep->message_ = std::make_unique<SingleSegmentReader>(rep->words_, options);
+    rep->message_ = std::make_unique<SingleSegmentReader>(words, options);
     rep->reader_ = rep->message_->getRoot<schema::Event>();
-    // Touch every field once so corrupt pointers fail here, at the one place that maps
-    // decode exceptions to Corruption, and not later in a projection.
-    capnp::canonicalize(rep->reader_);
     if (static_cast<int>(rep->reader_.which()) >= kTypeCount) {
       return Status::Corruption("stored event has an unknown type");
     }
+    TouchAll(rep->reader_);
+    // TouchAll reads the schema's fields only; a corrupt pointer elsewhere (found by
+    // tests/tamper_test.cc: flipped bytes) would throw later, outside this one catch, from
+    // Canonical() in Verify().  totalSize() bounds-checks every pointer without copying.
+    rep->reader_.totalSize();
   } catch (const kj::Exception& e) {
     return Status::Corruption("stored event does not decode: " + KjMessage(e));
   }
@@ -483,6 +618,8 @@ Result<std::shared_ptr<const EventRep>> EventRep::FromStored(std::string_view by
 kj::Array<capnp::word> EventRep::Canonical() const { return capnp::canonicalize(reader_); }
 
 kj::Array<capnp::word> EventRep::CanonicalWithoutHash() const {
+  // The append path hashes an event before its hash is set: no copy needed.
+  if (!reader_.hasHash()) return capnp::canonicalize(reader_);
   capnp::MallocMessageBuilder copy;
   copy.setRoot(reader_);
   copy.getRoot<schema::Event>().disownHash();

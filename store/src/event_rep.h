@@ -31,10 +31,15 @@ class EventRep {
   // A mutable event under construction (NewEvent, restore, corrected views).
   explicit EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder);
 
-  // An immutable event decoded from stored bytes.  Copies the bytes into word-aligned
-  // memory only if `bytes` is not already aligned and `copy` is false.  Returns Corruption
-  // (never throws) if the bytes are not a well-formed canonical Event.
+  // An immutable event decoded from stored bytes, which are copied into word-aligned
+  // memory.  Returns Corruption (never throws) if the bytes are not a well-formed Event:
+  // every pointer of the schema is followed once here, so later reads cannot throw.
   static Result<std::shared_ptr<const EventRep>> FromStored(std::string_view bytes);
+  // The same, but decodes in place, without a copy, when `bytes` is word-aligned: the
+  // event then keeps `pin` (whatever keeps `bytes` alive, e.g. a RocksDB PinnableSlice or
+  // an iterator with pinned blocks) until it is destroyed.  Unaligned bytes are copied.
+  static Result<std::shared_ptr<const EventRep>> FromStoredPinned(std::string_view bytes,
+                                                                  std::shared_ptr<void> pin);
 
   EventRep(const EventRep&) = delete;
   EventRep& operator=(const EventRep&) = delete;
@@ -53,6 +58,10 @@ class EventRep {
   // Re-reads effective and recorded_at after the builder was changed; InvalidArgument if
   // the effective text does not parse.
   Status Refresh();
+  // After the store set seq, version, recorded_at and hashes on the builder (effective
+  // unchanged): re-reads the root and takes `recorded_at_micros` as the parsed value of
+  // the recorded_at text just set, without parsing it again.
+  void AssignedByStore(int64_t recorded_at_micros);
 
   // Canonical bytes of the event as stored (hash included).
   kj::Array<capnp::word> Canonical() const;
@@ -65,8 +74,12 @@ class EventRep {
  private:
   EventRep() = default;
 
+  static Result<std::shared_ptr<const EventRep>> Decode(std::shared_ptr<EventRep> rep,
+                                                        kj::ArrayPtr<const capnp::word> words);
+
   std::unique_ptr<capnp::MallocMessageBuilder> builder_;
-  kj::Array<capnp::word> words_;                      // stored form, aligned copy
+  kj::Array<capnp::word> words_;                      // stored form, aligned copy (or empty)
+  std::shared_ptr<void> pin_;                         // keeps in-place stored bytes alive
   std::unique_ptr<capnp::MessageReader> message_;     // over words_
   schema::Event::Reader reader_;
   FuzzyDate effective_;

@@ -184,6 +184,16 @@ Result<FoldStats> Fold(Timeline* timeline, int64_t as_of,
 
 // ---- StateProjection -----------------------------------------------------------------
 
+StateProjection::StateProjection(State state) : state_(std::move(state)) {
+  // The derived indexes: a regulator's latest submission is its last one in the list,
+  // since Apply only ever appends submissions.
+  for (size_t i = 0; i < state_.submissions.size(); ++i) {
+    ++submission_status_counts_[state_.submissions[i].status];
+    latest_submission_[state_.submissions[i].regulator] = i;
+  }
+  UpdatePhase();
+}
+
 void StateProjection::Apply(const Event& event) {
   const schema::Event::Reader r = event.rep().reader();
   const std::string& when = event.effective().text;

@@ -157,6 +157,9 @@ struct DiffScope {
 class StateProjection final : public Projection {
  public:
   StateProjection() { state_.phase = "none"; }
+  // Continues a fold from `state` (a checkpoint's): the same as having applied the events
+  // that made it.
+  explicit StateProjection(State state);
   void Apply(const Event& event) override;
 
   // The folded state with its phase; stream, as_of, known_at, events_applied and

@@ -3,9 +3,9 @@
 // The bitemporal queries of StoreImpl (annals/query.h): state, history, diff and the audit
 // replay, on top of the projection engine (projection.h).
 //
-// state/history/diff read the whole stream up to the known_at seq into an in-memory
-// Timeline and fold it.  TODO(perf): a stream of millions of events is read whole for
-// every query; a snapshot of the folded state every N events would bound that.
+// state and diff fold from the nearest checkpoint (checkpoint.cc), so their cost does not
+// grow with the stream; history reads the whole stream up to the known_at seq into an
+// in-memory Timeline (it prints every event anyway).
 //
 // Replay keeps, per stream, a low-memory Timeline and the folded latest-knowledge state.
 // An event that sorts after every visible event of its stream (the common, in-order case)
@@ -82,12 +82,35 @@ static Result<State> FoldState(Timeline* timeline, int64_t as_of) {
   return state;
 }
 
+Result<State> StoreImpl::FoldStateNaive(const std::string& stream, int64_t as_of,
+                                        uint64_t known_seq) {
+  Timeline timeline(Timeline::Mode::kInMemory, nullptr);
+  ANNALS_RETURN_IF_ERROR(
+      LoadTimeline(this, stream, "@" + std::to_string(known_seq), &timeline));
+  return FoldState(&timeline, as_of);
+}
+
+// The state of `stream` at (as_of, known_at), with NotFound worded as LoadTimeline does.
+static Result<State> StateAt(StoreImpl* store, bool use_checkpoints, const std::string& stream,
+                             int64_t as_of, const std::string& known_at) {
+  auto max_seq = store->ResolveKnownAt(known_at);
+  if (!max_seq.ok()) {
+    return max_seq.status().IsInvalidArgument() ? max_seq.status().WithPrefix("known-at")
+                                                : max_seq.status();
+  }
+  auto state = use_checkpoints ? store->FoldStateWithCheckpoints(stream, as_of, *max_seq)
+                               : store->FoldStateNaive(stream, as_of, *max_seq);
+  if (!state.ok() && state.status().IsNotFound()) {
+    if (known_at.empty()) return Status::NotFound("no stream '" + stream + "'");
+    return Status::NotFound("no stream '" + stream + "' at known-at " + known_at);
+  }
+  return state;
+}
+
 Result<State> StoreImpl::GetState(const TimeQuery& query) {
   auto as_of = ParseValidTime(query.as_of, "as-of");
   if (!as_of.ok()) return as_of.status();
-  Timeline timeline(Timeline::Mode::kInMemory, nullptr);
-  ANNALS_RETURN_IF_ERROR(LoadTimeline(this, query.stream, query.known_at, &timeline));
-  auto state = FoldState(&timeline, *as_of);
+  auto state = StateAt(this, use_checkpoints_, query.stream, *as_of, query.known_at);
   if (!state.ok()) return state.status();
   state->stream = query.stream;
   state->as_of = query.as_of;
@@ -116,11 +139,9 @@ Result<DiffResult> StoreImpl::Diff(const std::string& stream, const std::string&
   if (!from_v.ok()) return from_v.status();
   auto to_v = ParseValidTime(to, "to");
   if (!to_v.ok()) return to_v.status();
-  Timeline timeline(Timeline::Mode::kInMemory, nullptr);
-  ANNALS_RETURN_IF_ERROR(LoadTimeline(this, stream, known_at, &timeline));
-  auto before = FoldState(&timeline, *from_v);
+  auto before = StateAt(this, use_checkpoints_, stream, *from_v, known_at);
   if (!before.ok()) return before.status();
-  auto after = FoldState(&timeline, *to_v);
+  auto after = StateAt(this, use_checkpoints_, stream, *to_v, known_at);
   if (!after.ok()) return after.status();
   DiffResult result;
   result.stream = stream;

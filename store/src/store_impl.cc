@@ -21,13 +21,20 @@
 //     id bytes          -> u64 seq
 //   acts                 (corrections and retractions, by the event they act on)
 //     u64 target seq | u64 seq -> "c" (correction) or "r" (retraction)
+//   moved                (corrections that give a new effective: where they move their
+//                         target in valid time; lets a fold read only a range of positions)
+//     stream 0x00 u64 (new earliest ^ 2^63) u64 target seq u64 seq -> "" (empty)
+//   checkpoint           (derived, disposable: folded states, see checkpoint.cc for the
+//                         value; deleted when an append changes the fold before them)
+//     stream 0x00 u64 (earliest ^ 2^63) u64 seq -> u64 valid-from seq | Checkpoint
 //
 // Stream names cannot contain 0x00, so "stream 0x00" is an unambiguous prefix.
 //
 // Every append writes all of its events and index entries and the new head in one
 // WriteBatch: RocksDB applies a batch atomically, and with sync the WAL record holding
 // it is fsync'd before Write() returns.  Recovery therefore sees either the whole append
-// or none of it.
+// or none of it.  Concurrent appends in one process share one batch and one fsync (group
+// commit, see Append), each still all-or-nothing.
 
 #include "store_impl.h"
 
@@ -58,8 +65,10 @@ constexpr char kFormatValue[] = "annals-1";
 constexpr char kHeadKey[] = "head";
 constexpr char kStreamMetaPrefix[] = "s/";
 
-const char* const kCfNames[] = {"default", "log", "stream",
-                                "valid", "id", "acts"};
+const char* const kCfNames[] = {"default", "log",   "stream", "valid",
+                                "id",      "acts",  "moved",  "checkpoint"};
+// Column families derived from the log that a store made before they existed lacks.
+constexpr size_t kBaseCfCount = 6;
 
 void PutU64(std::string* dst, uint64_t v) {
   for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -103,6 +112,15 @@ std::string ActsKey(uint64_t target_seq, uint64_t seq) {
   return k;
 }
 
+std::string MovedKey(std::string_view stream, int64_t earliest, uint64_t target_seq,
+                     uint64_t seq) {
+  std::string k = StreamPrefix(stream);
+  PutU64(&k, static_cast<uint64_t>(earliest) ^ (1ull << 63));
+  PutU64(&k, target_seq);
+  PutU64(&k, seq);
+  return k;
+}
+
 std::string StreamMetaKey(std::string_view stream) {
   return std::string(kStreamMetaPrefix) + std::string(stream);
 }
@@ -129,13 +147,15 @@ rocksdb::Slice WordsSlice(const kj::Array<capnp::word>& words) {
                         words.size() * sizeof(capnp::word));
 }
 
-// A UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, version 7, 74 random bits.
-std::string NewUuidV7(int64_t now_micros) {
+// A UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, version 7, 74 random bits.  The random
+// bits come from `rng`, a generator seeded once per store from the OS CSPRNG: ids need to
+// be unique, not secret, and RAND_bytes() per id was a sixth of an append's CPU.
+std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng) {
   unsigned char b[16];
-  if (RAND_bytes(b, sizeof(b)) != 1) {
-    // Fall back to the clock-seeded standard generator; ids only need to be unique.
-    std::mt19937_64 gen(static_cast<uint64_t>(now_micros) ^ reinterpret_cast<uintptr_t>(b));
-    for (auto& c : b) c = static_cast<unsigned char>(gen());
+  const uint64_t r1 = (*rng)(), r2 = (*rng)();
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(r1 >> (8 * i));
+    b[8 + i] = static_cast<unsigned char>(r2 >> (8 * i));
   }
   uint64_t ms = static_cast<uint64_t>(now_micros / 1000);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
@@ -217,14 +237,20 @@ rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
 }  // namespace
 
 Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes) {
+  // One digest context per thread, reused: creating a context and looking the algorithm
+  // up again for every event cost as much as hashing it.
+  struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  };
+  static const EVP_MD* const kSha256 = EVP_sha256();
+  thread_local Ctx holder;
   Hash out{};
   unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, prev.data(), prev.size());
-  EVP_DigestUpdate(ctx, bytes.begin(), bytes.size() * sizeof(capnp::word));
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_MD_CTX_free(ctx);
+  EVP_DigestInit_ex(holder.ctx, kSha256, nullptr);
+  EVP_DigestUpdate(holder.ctx, prev.data(), prev.size());
+  EVP_DigestUpdate(holder.ctx, bytes.begin(), bytes.size() * sizeof(capnp::word));
+  EVP_DigestFinal_ex(holder.ctx, out.data(), &len);
   return out;
 }
 
@@ -365,6 +391,21 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
                                kFormatValue + ")");
   }
   ANNALS_RETURN_IF_ERROR(store->LoadHead());
+  if (backfill_moved) ANNALS_RETURN_IF_ERROR(store->BackfillMovedIndex());
+  {
+    uint64_t seed[4] = {0, 0, 0, 0};
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(seed), sizeof(seed)) != 1) {
+      seed[0] = static_cast<uint64_t>(store->NowMicros());  // ids need only be unique
+      seed[1] = reinterpret_cast<uintptr_t>(store.get());
+    }
+    std::vector<uint32_t> words;
+    for (uint64_t x : seed) {
+      words.push_back(static_cast<uint32_t>(x));
+      words.push_back(static_cast<uint32_t>(x >> 32));
+    }
+    std::seed_seq seq(words.begin(), words.end());
+    store->id_rng_.seed(seq);
+  }
   return store;
 }
 
@@ -419,25 +460,154 @@ bool SameWords(const kj::Array<capnp::word>& a, const kj::Array<capnp::word>& b)
 }  // namespace
 
 Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
-  rocksdb::PinnableSlice value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kLog], SeqKey(seq), &value);
+  // The slice pins the block it was read from (or owns the copy RocksDB made): when the
+  // value happens to be word-aligned the event is decoded in place and keeps the pin.
+  auto value = std::make_shared<rocksdb::PinnableSlice>();
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kLog], SeqKey(seq), value.get());
   if (s.IsNotFound()) return Status::NotFound("no event with seq " + std::to_string(seq));
   ANNALS_RETURN_IF_ERROR(FromRocks(s, "read event"));
-  auto rep = EventRep::FromStored(std::string_view(value.data(), value.size()));
+  const std::string_view bytes(value->data(), value->size());
+  auto rep = EventRep::FromStoredPinned(bytes, std::move(value));
   if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
   return rep;
 }
 
-Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events,
-                                                    const AppendOptions& options) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  const int64_t recorded_at = std::max(NowMicros(), last_recorded_at_ + 1);
-  const std::string recorded_at_text = FormatInstant(recorded_at);
-
-  std::vector<AppendResult> results(events.size());
+// The state of a group of appends (or of one append) while it is assembled into one
+// WriteBatch: positions, chain head, streams and ids so far.  Guarded by write_mu_.
+struct StoreImpl::Pending {
+  uint64_t seq = 0;
+  Hash prev{};
+  int64_t recorded_at = 0;
   std::map<std::string, std::pair<uint64_t, uint64_t>> streams;  // version, last seq
   std::unordered_map<std::string, KnownEvent> batch_ids;
-  std::set<uint64_t> retracted_in_batch;
+  std::set<uint64_t> retracted;
+  // Per stream, the smallest valid-time key (earliest, seq) whose fold this batch changes:
+  // checkpoints at or after it are no longer valid from this batch on.
+  std::map<std::string, CheckpointKey> touched;
+  rocksdb::WriteBatch batch;
+};
+
+// One caller of Append waiting in the group-commit queue.
+struct StoreImpl::Writer {
+  std::vector<NewEvent>* events;
+  const AppendOptions* options;
+  std::optional<Result<std::vector<AppendResult>>> result;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+// Group commit, as leveldb's DBImpl::Write: appenders queue up; the one at the front (the
+// leader) validates and assembles its own append and those queued behind it into one
+// WriteBatch, writes it with one fsync and wakes the others.  Each append stays atomic on
+// its own: one that fails validation is rolled out of the batch (a savepoint) and only its
+// caller gets the error.  While a leader writes, new appenders queue up for the next group,
+// so under concurrency fsyncs are shared instead of serialised.
+Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events,
+                                                    const AppendOptions& options) {
+  Writer self{&events, &options, std::nullopt, false, {}};
+  std::unique_lock<std::mutex> queue_lock(queue_mu_);
+  writers_.push_back(&self);
+  while (!self.done && &self != writers_.front()) self.cv.wait(queue_lock);
+  if (self.done) return std::move(*self.result);
+
+  // The leader.  A group stops growing at kMaxGroupEvents events, so that small appends
+  // queued behind a big one are not delayed by a huge batch (the leader's own append is
+  // always taken whole).
+  constexpr size_t kMaxGroupEvents = 4096;
+  std::vector<Writer*> group;
+  size_t group_events = 0;
+  for (Writer* w : writers_) {
+    if (!group.empty() && group_events + w->events->size() > kMaxGroupEvents) break;
+    group.push_back(w);
+    group_events += w->events->size();
+  }
+  queue_lock.unlock();
+  {
+    std::lock_guard<std::mutex> write_lock(write_mu_);
+    CommitGroupLocked(group);
+  }
+  queue_lock.lock();
+  for (Writer* w : group) {
+    writers_.pop_front();
+    if (w != &self) {
+      w->done = true;
+      w->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return std::move(*self.result);
+}
+
+void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group) {
+  Pending p;
+  p.seq = last_seq_;
+  p.prev = last_hash_;
+  p.recorded_at = last_recorded_at_;
+  std::vector<Writer*> written;
+  for (Writer* w : group) {
+    // Undo information: everything AssembleLocked changes in `p` besides the batch.
+    const uint64_t seq = p.seq;
+    const Hash prev = p.prev;
+    const int64_t recorded_at = p.recorded_at;
+    auto streams = p.streams;
+    auto touched = p.touched;
+    std::vector<std::string> ids;
+    std::vector<uint64_t> retracted;
+    p.batch.SetSavePoint();
+    std::vector<AppendResult> results;
+    Status s = AssembleLocked(w->events, *w->options, &p, &results, &ids, &retracted);
+    if (!s.ok()) {
+      (void)p.batch.RollbackToSavePoint();
+      p.seq = seq;
+      p.prev = prev;
+      p.recorded_at = recorded_at;
+      p.streams = std::move(streams);
+      p.touched = std::move(touched);
+      for (const auto& id : ids) p.batch_ids.erase(id);
+      for (uint64_t r : retracted) p.retracted.erase(r);
+      w->result = std::move(s);
+      continue;
+    }
+    (void)p.batch.PopSavePoint();
+    w->result = std::move(results);
+    if (p.seq != seq) written.push_back(w);
+  }
+  if (written.empty()) return;  // every append failed or was an idempotent repeat
+
+  for (const auto& [name, state] : p.streams) {
+    if (state.second > last_seq_) {
+      p.batch.Put(cfs_[kMeta], StreamMetaKey(name), StreamMetaValue(state.first, state.second));
+    }
+  }
+  Status s = InvalidateCheckpointsLocked(p.touched, &p.batch);
+  if (s.ok()) {
+    p.batch.Put(cfs_[kMeta], kHeadKey, HeadValue(p.seq, p.prev, p.recorded_at));
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    s = FromRocks(db_->Write(wo, &p.batch), "append failed");
+  }
+  if (!s.ok()) {
+    for (Writer* w : written) w->result = s;
+    return;
+  }
+  last_hash_ = p.prev;
+  last_recorded_at_ = p.recorded_at;
+  last_seq_ = p.seq;
+}
+
+Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendOptions& options,
+                                 Pending* p, std::vector<AppendResult>* results_out,
+                                 std::vector<std::string>* added_ids,
+                                 std::vector<uint64_t>* added_retracted) {
+  std::vector<NewEvent>& events = *events_in;
+  const int64_t recorded_at = std::max(NowMicros(), p->recorded_at + 1);
+  const std::string recorded_at_text = FormatInstant(recorded_at);
+
+  std::vector<AppendResult>& results = *results_out;
+  results.assign(events.size(), AppendResult());
+  auto& streams = p->streams;
+  auto& batch_ids = p->batch_ids;
+  auto& batch = p->batch;
   auto stream_state = [&](const std::string& name) -> Result<std::pair<uint64_t, uint64_t>*> {
     auto it = streams.find(name);
     if (it != streams.end()) return &it->second;
@@ -469,7 +639,7 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
                                                 *rep});
   };
   auto is_retracted = [&](uint64_t target_seq) -> Result<std::optional<uint64_t>> {
-    if (retracted_in_batch.count(target_seq)) return std::optional<uint64_t>(0);
+    if (p->retracted.count(target_seq)) return std::optional<uint64_t>(0);
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kActs]));
     std::string prefix = SeqKey(target_seq);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -480,11 +650,19 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
     ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read acts index"));
     return std::optional<uint64_t>();
   };
+  auto touch = [&](const std::string& stream, CheckpointKey key) {
+    auto it = p->touched.find(stream);
+    if (it == p->touched.end()) {
+      p->touched.emplace(stream, key);
+    } else if (key < it->second) {
+      it->second = key;
+    }
+  };
 
-  // Pass 1: resolve ids, validate, assign positions.  Nothing is written yet.
-  uint64_t seq = last_seq_;
-  Hash prev = last_hash_;
-  rocksdb::WriteBatch batch;
+  // Resolve ids, validate, assign positions.  Nothing reaches the store before the whole
+  // group is assembled.
+  uint64_t seq = p->seq;
+  Hash prev = p->prev;
   std::vector<size_t> fresh;  // indexes of events that will be written
   for (size_t i = 0; i < events.size(); ++i) {
     EventRep& rep = events[i].rep();
@@ -494,7 +672,7 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
         : events.size() > 1       ? "event " + std::to_string(i + 1) + ": "
                                   : "";
     const std::string stream(View(event.getStream()));
-    if (!event.hasId()) event.setId(NewUuidV7(recorded_at));
+    if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &id_rng_));
     const std::string id(View(event.getId()));
 
     auto known = lookup(id);
@@ -511,6 +689,7 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
 
     const EventType type = TypeOf(event);
     std::optional<KnownEvent> target;
+    std::optional<int64_t> moved_to;  // a correction's new earliest
     if (IsMetaType(type)) {
       std::string target_id(type == EventType::kCorrection
                                 ? View(event.getCorrection().getTarget())
@@ -534,12 +713,22 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
           return Status::InvalidArgument(where + "event '" + target_id +
                                          "' is already retracted");
         }
-        retracted_in_batch.insert(target->seq);
+        p->retracted.insert(target->seq);
+        added_retracted->push_back(target->seq);
       } else {
         auto corrected = ApplyCorrection(target->get(), event.getCorrection().asReader());
         if (!corrected.ok()) return corrected.status().WithPrefix(where + "correction of '" +
                                                                   target_id + "'");
+        if (event.getCorrection().hasEffective()) moved_to = (*corrected)->effective().earliest;
       }
+      // The fold changes from the target's earliest position on: its original one, any
+      // position an earlier correction moved it to, and the new one.
+      auto from = EarliestPositionLocked(target->seq, target->get().effective().earliest);
+      if (!from.ok()) return from.status();
+      touch(stream, *from);
+      if (moved_to) touch(stream, CheckpointKey{*moved_to, target->seq});
+    } else {
+      touch(stream, CheckpointKey{rep.effective().earliest, seq + 1});
     }
 
     auto st = stream_state(stream);
@@ -554,7 +743,7 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
     event.setPrevHash(ToHex(prev.data(), prev.size()));
     prev = ChainHash(prev, rep.CanonicalWithoutHash());
     event.setHash(ToHex(prev.data(), prev.size()));
-    ANNALS_RETURN_IF_ERROR(rep.Refresh());
+    rep.AssignedByStore(recorded_at);
 
     auto bytes = rep.Canonical();
     if (bytes.size() * sizeof(capnp::word) > kMaxEventBytes) {
@@ -566,10 +755,12 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
     if (IsMetaType(type)) {
       batch.Put(cfs_[kActs], ActsKey(target->seq, seq),
                 type == EventType::kRetraction ? "r" : "c");
+      if (moved_to) batch.Put(cfs_[kMoved], MovedKey(stream, *moved_to, target->seq, seq), "");
     } else {
       batch.Put(cfs_[kValid], ValidKey(stream, rep.effective().earliest, seq), "");
     }
     batch_ids.emplace(id, KnownEvent{seq, version, stream, type, nullptr, &rep});
+    added_ids->push_back(id);
     results[i] = AppendResult{seq, version, id, false};
     fresh.push_back(i);
   }
@@ -589,22 +780,11 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
                               ", expected " + std::to_string(expected));
     }
   }
-
-  if (fresh.empty()) return results;  // all idempotent repeats: nothing to write
-
-  for (const auto& [name, state] : streams) {
-    if (state.second > last_seq_) {
-      batch.Put(cfs_[kMeta], StreamMetaKey(name), StreamMetaValue(state.first, state.second));
-    }
-  }
-  batch.Put(cfs_[kMeta], kHeadKey, HeadValue(seq, prev, recorded_at));
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  ANNALS_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "append failed"));
-  last_hash_ = prev;
-  last_recorded_at_ = recorded_at;
-  last_seq_ = seq;
-  return results;
+  if (fresh.empty()) return Status::OK();  // all idempotent repeats: nothing to write
+  p->seq = seq;
+  p->prev = prev;
+  p->recorded_at = recorded_at;
+  return Status::OK();
 }
 
 // ---- restore -------------------------------------------------------------------------
@@ -695,6 +875,11 @@ Status StoreImpl::Restore(const std::function<bool(std::string* line)>& next_lin
       }
       batch.Put(cfs_[kActs], ActsKey(t->second.first, seq),
                 type == EventType::kRetraction ? "r" : "c");
+      if (type == EventType::kCorrection && r.getCorrection().hasEffective()) {
+        auto d = ParseFuzzyDate(r.getCorrection().getEffective().cStr());
+        if (!d.ok()) return d.status().WithPrefix(where + ": field 'data.effective'");
+        batch.Put(cfs_[kMoved], MovedKey(stream, d->earliest, t->second.first, seq), "");
+      }
     } else {
       batch.Put(cfs_[kValid], ValidKey(stream, rep->effective().earliest, seq), "");
     }
@@ -866,6 +1051,8 @@ Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
   std::map<std::string, std::pair<uint64_t, uint64_t>> streams;
   std::unordered_map<std::string, std::pair<uint64_t, std::string>> ids;  // id -> seq, stream
   std::vector<std::pair<uint64_t, std::pair<std::string, EventType>>> acts;  // seq, target, type
+  // seq, target, (stream, new earliest): corrections that move their target
+  std::vector<std::pair<uint64_t, std::pair<std::string, std::pair<std::string, int64_t>>>> moved;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kLog]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) {
@@ -943,6 +1130,10 @@ Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
       std::string target(type == EventType::kCorrection ? View(r.getCorrection().getTarget())
                                                         : View(r.getRetraction().getTarget()));
       acts.push_back({seq, {target, type}});
+      if (type == EventType::kCorrection && r.getCorrection().hasEffective()) {
+        auto d = ParseFuzzyDate(r.getCorrection().getEffective().cStr());
+        if (d.ok()) moved.push_back({seq, {target, {stream, d->earliest}}});
+      }
     } else {
       expect(kValid, ValidKey(stream, rep.effective().earliest, seq), "", seq);
     }
@@ -957,6 +1148,11 @@ Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
     }
     expect(kActs, ActsKey(t->second.first, seq),
            act.second == EventType::kRetraction ? "r" : "c", seq);
+  }
+  for (const auto& [seq, m] : moved) {
+    auto t = ids.find(m.first);
+    if (t == ids.end() || t->second.first >= seq) continue;  // reported above
+    expect(kMoved, MovedKey(m.second.first, m.second.second, t->second.first, seq), "", seq);
   }
   for (const auto& [name, st] : streams) {
     expect(kMeta, StreamMetaKey(name), StreamMetaValue(st.first, st.second), st.second);
@@ -973,9 +1169,10 @@ Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
   }
 
   // Every index entry must be expected, and every expected entry present.
-  const char* names[kCfCount] = {"stream record", "log", "stream index", "valid-time index",
-                                 "id index", "acts index"};
-  for (int cf : {kStream, kValid, kId, kActs, kMeta}) {
+  const char* names[kCfCount] = {"stream record", "log",        "stream index",
+                                 "valid-time index", "id index", "acts index",
+                                 "moved index", "checkpoint"};
+  for (int cf : {kStream, kValid, kId, kActs, kMoved, kMeta}) {
     auto& exp = expected[cf];
     std::sort(exp.begin(), exp.end());
     std::vector<bool> seen(exp.size(), false);

@@ -10,7 +10,12 @@
 #include <rocksdb/env.h>
 
 #include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <optional>
+#include <random>
+#include <utility>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +29,10 @@ namespace annals {
 namespace internal {
 
 using Hash = std::array<unsigned char, 32>;
+
+// A position in a stream's valid-time order: (earliest instant, seq).  Checkpoints are
+// taken after the event at such a position (checkpoint.cc).
+using CheckpointKey = std::pair<int64_t, uint64_t>;
 
 // SHA-256(prev || bytes).
 Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes);
@@ -79,22 +88,68 @@ class StoreImpl final : public Store {
   rocksdb::ColumnFamilyHandle* cf_id() { return cfs_[kId]; }
   rocksdb::ColumnFamilyHandle* cf_acts() { return cfs_[kActs]; }
   rocksdb::ColumnFamilyHandle* cf_meta() { return cfs_[kMeta]; }
+  rocksdb::ColumnFamilyHandle* cf_moved() { return cfs_[kMoved]; }
+  rocksdb::ColumnFamilyHandle* cf_checkpoint() { return cfs_[kCheckpoint]; }
+
+  // ---- checkpoints (checkpoint.cc) ----
+
+  // The state of `stream` as of `as_of` (last instant; kUnboundedValidTime for none) known
+  // at global seq `known_seq`, folded from the nearest usable checkpoint; takes new
+  // checkpoints along the way when `known_seq` is the stream's latest knowledge.
+  // NotFound if the stream has no event by known_seq.
+  Result<State> FoldStateWithCheckpoints(const std::string& stream, int64_t as_of,
+                                         uint64_t known_seq);
+  // Fold without checkpoints (the reference the checkpointed path must equal).
+  Result<State> FoldStateNaive(const std::string& stream, int64_t as_of, uint64_t known_seq);
+  // Whether GetState uses checkpoints (default true); for benchmarks and tests.
+  void set_use_checkpoints(bool on) { use_checkpoints_ = on; }
+  // Events folded between checkpoints (default 512); for tests.
+  void set_checkpoint_interval(uint64_t n) { checkpoint_interval_ = n ? n : 1; }
+  // Number of checkpoints stored for `stream`; for tests.
+  Result<uint64_t> CountCheckpoints(const std::string& stream);
 
  private:
-  enum CfIndex { kMeta = 0, kLog, kStream, kValid, kId, kActs, kCfCount };
+  // kMoved and kCheckpoint came after the first stores were made: Open adds them to a
+  // store that lacks them (kMoved is backfilled from the log).
+  enum CfIndex { kMeta = 0, kLog, kStream, kValid, kId, kActs, kMoved, kCheckpoint, kCfCount };
+  struct Pending;
+  struct Writer;
 
   StoreImpl() = default;
   Status LoadHead();
   int64_t NowMicros() const;
   Result<std::shared_ptr<const EventRep>> ReadEvent(uint64_t seq);
 
+  // Append: group commit.  CommitGroupLocked assembles and writes the appends of `group`;
+  // AssembleLocked validates one append into `p` (undo info in added_*).  write_mu_ held.
+  void CommitGroupLocked(const std::vector<Writer*>& group);
+  Status AssembleLocked(std::vector<NewEvent>* events, const AppendOptions& options,
+                        Pending* p, std::vector<AppendResult>* results,
+                        std::vector<std::string>* added_ids,
+                        std::vector<uint64_t>* added_retracted);
+  // The smallest valid-time position event `target_seq` has had: its original earliest or
+  // one a stored correction moved it to.  write_mu_ held.
+  Result<CheckpointKey> EarliestPositionLocked(uint64_t target_seq, int64_t original_earliest);
+  // Deletes, in `batch`, every checkpoint of each stream at or after its touched position.
+  Status InvalidateCheckpointsLocked(const std::map<std::string, CheckpointKey>& touched,
+                                     rocksdb::WriteBatch* batch);
+  // Writes the moved index for corrections stored before it existed.
+  Status BackfillMovedIndex();
+
   Options options_;
   TestHooks hooks_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // owned by db_; destroyed before it
 
-  // Serialises writers; readers do not take it (the log is append-only).
+  // Group commit queue (Append): the front writer leads.
+  std::mutex queue_mu_;
+  std::deque<Writer*> writers_;
+  // Serialises writers (a group leader, Restore, checkpoint writes); readers do not take
+  // it (the log is append-only).
   std::mutex write_mu_;
+  std::mt19937_64 id_rng_;  // UUIDv7 random bits; seeded from the OS CSPRNG; write_mu_
+  std::atomic<bool> use_checkpoints_{true};
+  uint64_t checkpoint_interval_ = 512;
   // The head of the log: guarded by write_mu_ for writes, read atomically.
   std::atomic<uint64_t> last_seq_{0};
   Hash last_hash_{};
