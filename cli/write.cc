@@ -119,44 +119,36 @@ int RunAppend(const GlobalOptions& global, AppendArgs& args) {
 int RunImport(const GlobalOptions& global, const std::string& file) {
   auto src = LineSource::Open(file);
   if (!src.ok()) return Fail(src.status());
-  // Parse everything first: a bad line means nothing is appended.
-  std::vector<NewEvent> events;
-  AppendOptions options;
-  std::string line;
-  uint64_t line_no = 0;
-  Progress progress(global, "import", "lines read");
-  while ((*src)->Next(&line)) {
-    ++line_no;
-    progress.Update(line_no);
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    auto event = NewEvent::FromJson(line);
-    if (!event.ok()) {
-      return Fail(event.status().WithPrefix("line " + std::to_string(line_no)));
-    }
-    events.push_back(std::move(event).value());
-    options.labels.push_back("line " + std::to_string(line_no));
-  }
-  progress.Done();
-  if ((*src)->failed()) return Fail(Status::Unavailable("error reading '" + file + "'"));
-  if (events.empty()) {
-    return Fail(Status::InvalidArgument("'" + file + "' holds no events to import"));
-  }
   WriteTarget target;
   Status s = target.Open(global);
   if (!s.ok()) return Fail(s);
-  const size_t total = events.size();
-  auto results = target.store->Append(std::move(events), options);
-  if (!results.ok()) return target.Fail(results.status());
-  uint64_t added = 0, existed = 0, first = 0, last = 0;
-  for (const auto& r : *results) {
-    if (r.existed) {
-      ++existed;
-      continue;
+  // Streamed: lines are parsed and written in chunks as they are read (bounded memory),
+  // and the import is still one transaction: a bad line means nothing is appended.
+  std::string line;
+  uint64_t line_no = 0, events = 0;
+  Progress progress(global, "import", "lines read");
+  auto summary = target.store->Import([&](std::optional<NewEvent>* event, std::string* label) {
+    while ((*src)->Next(&line)) {
+      ++line_no;
+      progress.Update(line_no);
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      auto parsed = NewEvent::FromJson(line);
+      if (!parsed.ok()) return parsed.status().WithPrefix("line " + std::to_string(line_no));
+      event->emplace(std::move(parsed).value());
+      *label = "line " + std::to_string(line_no);
+      ++events;
+      return Status::OK();
     }
-    ++added;
-    if (!first) first = r.seq;
-    last = r.seq;
-  }
+    if ((*src)->failed()) return Status::Unavailable("error reading '" + file + "'");
+    if (events == 0) {
+      return Status::InvalidArgument("'" + file + "' holds no events to import");
+    }
+    return Status::OK();  // end of input
+  });
+  progress.Done();
+  if (!summary.ok()) return target.Fail(summary.status());
+  const uint64_t added = summary->added, existed = summary->existed;
+  const uint64_t first = summary->first_seq, last = summary->last_seq;
   if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
     std::printf("{\"imported\":%llu,\"existing\":%llu,\"first_seq\":%llu,\"last_seq\":%llu}\n",
@@ -168,7 +160,8 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
                 static_cast<unsigned long long>(last),
                 existed ? (", " + std::to_string(existed) + " already recorded").c_str() : "");
   } else {
-    std::printf("nothing imported: all %zu events were already recorded\n", total);
+    std::printf("nothing imported: all %llu events were already recorded\n",
+                static_cast<unsigned long long>(existed));
   }
   return 0;
 }

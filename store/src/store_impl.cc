@@ -11,6 +11,8 @@
 //                          refused as a newer or unknown format)
 //     "head"            -> u64 last_seq | 32 bytes last hash | i64 last recorded_at (µs)
 //     "s/" stream       -> u64 version (events in the stream) | u64 seq of its last event
+//     "import"          -> u64 first seq of an import in progress (see StoreImpl::Import);
+//                          absent otherwise
 //   log
 //     u64 seq           -> canonical Cap'n Proto Event (schema/event.capnp), hash set
 //   stream
@@ -64,6 +66,9 @@ constexpr char kFormatKey[] = "format";
 constexpr char kFormatValue[] = "annals-1";
 constexpr char kHeadKey[] = "head";
 constexpr char kStreamMetaPrefix[] = "s/";
+// Present while an import is in progress: u64 seq of its first event.  Events from there
+// on, beyond the head, are uncommitted chunks; Open removes them (StoreImpl::Import).
+constexpr char kImportKey[] = "import";
 
 const char* const kCfNames[] = {"default", "log",   "stream", "valid",
                                 "id",      "acts",  "moved",  "checkpoint"};
@@ -217,7 +222,8 @@ bool IsRocksDbFile(const std::string& name) {
 
 // RocksDB options for an append-mostly log with point reads by key and short prefix scans.
 rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
-                                       const std::shared_ptr<rocksdb::Cache>& cache) {
+                                       const std::shared_ptr<rocksdb::Cache>& cache,
+                                       std::string_view name) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -230,6 +236,16 @@ rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
   // Event text (partner names, sources, URLs) repeats across events; LZ4 costs little
   // CPU on the append path and is in Debian's RocksDB build.
   cf.compression = rocksdb::kLZ4Compression;
+  if (name == "log") {
+    // Every log read is a Get of a seq known to exist (from an index or the head): the
+    // bottom level's bloom filters would never answer "no", so they are not built.
+    cf.optimize_filters_for_hits = true;
+  } else if (name == "id") {
+    // Each appended event looks its id up, and new ids miss: a bloom filter over the
+    // memtable answers those misses without walking the skip list.
+    cf.memtable_whole_key_filtering = true;
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+  }
   (void)options;
   return cf;
 }
@@ -347,11 +363,15 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Flushes and compactions hand their output to the disk every MiB instead of in one
+  // burst at the end, so an fsync of the WAL (an append) never queues behind a large
+  // write-back.  Durability is unchanged: it comes from the WAL sync.
+  db_options.bytes_per_sync = 1 << 20;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) {
-    descriptors.emplace_back(name, CfOptions(options, cache));
+    descriptors.emplace_back(name, CfOptions(options, cache, name));
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->cfs_, &raw);
@@ -391,6 +411,15 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
                                kFormatValue + ")");
   }
   ANNALS_RETURN_IF_ERROR(store->LoadHead());
+  {
+    std::string from;
+    s = store->db_->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], kImportKey, &from);
+    if (s.ok() && from.size() == 8) {
+      ANNALS_RETURN_IF_ERROR(store->RemoveUncommittedLocked(GetU64(from.data())));
+    } else if (!s.ok() && !s.IsNotFound()) {
+      return FromRocks(s, "read import marker");
+    }
+  }
   if (backfill_moved) ANNALS_RETURN_IF_ERROR(store->BackfillMovedIndex());
   {
     uint64_t seed[4] = {0, 0, 0, 0};
@@ -478,6 +507,7 @@ struct StoreImpl::Pending {
   uint64_t seq = 0;
   Hash prev{};
   int64_t recorded_at = 0;
+  int64_t fixed_recorded_at = 0;  // an import: every chunk shares it; 0 = take the clock
   std::map<std::string, std::pair<uint64_t, uint64_t>> streams;  // version, last seq
   std::unordered_map<std::string, KnownEvent> batch_ids;
   std::set<uint64_t> retracted;
@@ -600,7 +630,9 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
                                  std::vector<std::string>* added_ids,
                                  std::vector<uint64_t>* added_retracted) {
   std::vector<NewEvent>& events = *events_in;
-  const int64_t recorded_at = std::max(NowMicros(), p->recorded_at + 1);
+  const int64_t recorded_at = p->fixed_recorded_at
+                                  ? p->fixed_recorded_at
+                                  : std::max(NowMicros(), p->recorded_at + 1);
   const std::string recorded_at_text = FormatInstant(recorded_at);
 
   std::vector<AppendResult>& results = *results_out;
@@ -785,6 +817,144 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
   p->prev = prev;
   p->recorded_at = recorded_at;
   return Status::OK();
+}
+
+// ---- import -------------------------------------------------------------------------
+
+// An import is one transaction too, but too big for one WriteBatch: chunks of events are
+// written (not synced) beyond the head, with a marker naming the first seq, and a last
+// synced batch writes the stream records and the head and drops the marker.  Until then
+// readers see nothing of it (every read is bounded by the head: ReadStream, ScanLog,
+// GetBySeq, the checkpointed fold; stream records are written last).  Validation of a
+// chunk sees the earlier chunks through the indexes, as one Append would.
+Result<ImportSummary> StoreImpl::Import(const ImportSource& next) {
+  constexpr size_t kChunkEvents = 4096;
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Pending p;
+  p.seq = last_seq_;
+  p.prev = last_hash_;
+  p.recorded_at = last_recorded_at_;
+  p.fixed_recorded_at = std::max(NowMicros(), last_recorded_at_ + 1);
+  const uint64_t first = last_seq_ + 1;
+  ImportSummary summary;
+  bool wrote_chunk = false;
+  uint64_t total = 0;
+  auto fail = [&](Status s) -> Status {
+    if (wrote_chunk) {
+      Status cleanup = RemoveUncommittedLocked(first);
+      if (!cleanup.ok()) return cleanup;
+    }
+    return s;
+  };
+  for (bool end = false; !end;) {
+    std::vector<NewEvent> chunk;
+    AppendOptions options;
+    while (chunk.size() < kChunkEvents) {
+      std::optional<NewEvent> event;
+      std::string label;
+      Status s = next(&event, &label);
+      if (!s.ok()) return fail(s);
+      if (!event) {
+        end = true;
+        break;
+      }
+      chunk.push_back(std::move(*event));
+      options.labels.push_back(std::move(label));
+    }
+    if (chunk.empty()) break;
+    total += chunk.size();
+    std::vector<AppendResult> results;
+    std::vector<std::string> ids;
+    std::vector<uint64_t> retracted;
+    Status s = AssembleLocked(&chunk, options, &p, &results, &ids, &retracted);
+    if (!s.ok()) return fail(s);
+    for (const auto& r : results) {
+      if (r.existed) {
+        ++summary.existed;
+      } else {
+        ++summary.added;
+        if (!summary.first_seq) summary.first_seq = r.seq;
+        summary.last_seq = r.seq;
+      }
+    }
+    if (!end && p.batch.Count() > 0) {
+      // Not the last chunk: write it beyond the head.  The chunk's events are freed next;
+      // later chunks find them through the indexes.
+      std::string marker;
+      PutU64(&marker, first);
+      if (!wrote_chunk) p.batch.Put(cfs_[kMeta], kImportKey, marker);
+      s = FromRocks(db_->Write(rocksdb::WriteOptions(), &p.batch), "import failed");
+      wrote_chunk = true;
+      if (!s.ok()) return fail(s);
+      p.batch.Clear();
+      p.batch_ids.clear();
+      p.retracted.clear();
+    }
+  }
+  if (total == 0) return Status::InvalidArgument("no events to import");
+  if (summary.added == 0) return summary;  // every event already recorded
+
+  for (const auto& [name, state] : p.streams) {
+    if (state.second > last_seq_) {
+      p.batch.Put(cfs_[kMeta], StreamMetaKey(name), StreamMetaValue(state.first, state.second));
+    }
+  }
+  Status s = InvalidateCheckpointsLocked(p.touched, &p.batch);
+  if (!s.ok()) return fail(s);
+  if (wrote_chunk) p.batch.Delete(cfs_[kMeta], kImportKey);
+  p.batch.Put(cfs_[kMeta], kHeadKey, HeadValue(p.seq, p.prev, p.fixed_recorded_at));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;  // the WAL is sequential: this also makes the chunks durable
+  s = FromRocks(db_->Write(wo, &p.batch), "import failed");
+  if (!s.ok()) return fail(s);
+  last_hash_ = p.prev;
+  last_recorded_at_ = p.fixed_recorded_at;
+  last_seq_ = p.seq;
+  return summary;
+}
+
+Status StoreImpl::RemoveUncommittedLocked(uint64_t from) {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kLog]));
+  for (it->Seek(SeqKey(std::max(from, last_seq_.load() + 1))); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) continue;
+    const uint64_t seq = GetU64(it->key().data());
+    batch.Delete(cfs_[kLog], it->key());
+    auto rep = EventRep::FromStored(std::string_view(it->value().data(), it->value().size()));
+    if (!rep.ok()) continue;  // nothing more to find of it
+    auto r = (*rep)->reader();
+    const std::string stream(View(r.getStream()));
+    batch.Delete(cfs_[kStream], StreamKey(stream, r.getVersion()));
+    std::string at;
+    if (db_->Get(rocksdb::ReadOptions(), cfs_[kId], View(r.getId()), &at).ok() &&
+        at == SeqKey(seq)) {
+      batch.Delete(cfs_[kId], View(r.getId()));
+    }
+    const EventType type = TypeOf(r);
+    if (IsMetaType(type)) {
+      // The acts and moved keys start with the target's seq / the stream: find the target.
+      std::string target_id(type == EventType::kCorrection
+                                ? View(r.getCorrection().getTarget())
+                                : View(r.getRetraction().getTarget()));
+      std::string target;
+      if (db_->Get(rocksdb::ReadOptions(), cfs_[kId], target_id, &target).ok() &&
+          target.size() == 8) {
+        const uint64_t target_seq = GetU64(target.data());
+        batch.Delete(cfs_[kActs], ActsKey(target_seq, seq));
+        if (type == EventType::kCorrection && r.getCorrection().hasEffective()) {
+          auto d = ParseFuzzyDate(r.getCorrection().getEffective().cStr());
+          if (d.ok()) batch.Delete(cfs_[kMoved], MovedKey(stream, d->earliest, target_seq, seq));
+        }
+      }
+    } else {
+      batch.Delete(cfs_[kValid], ValidKey(stream, (*rep)->effective().earliest, seq));
+    }
+  }
+  ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read log"));
+  batch.Delete(cfs_[kMeta], kImportKey);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch), "remove an unfinished import");
 }
 
 // ---- restore -------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class StoreImpl final : public Store {
 
   Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
                                            const AppendOptions& options) override;
+  Result<ImportSummary> Import(const ImportSource& next) override;
   Status Restore(const std::function<bool(std::string* line)>& next_line) override;
   Result<Event> GetBySeq(uint64_t seq) override;
   Result<Event> GetById(std::string_view id) override;
@@ -135,6 +136,9 @@ class StoreImpl final : public Store {
                                      rocksdb::WriteBatch* batch);
   // Writes the moved index for corrections stored before it existed.
   Status BackfillMovedIndex();
+  // Removes the chunks of an import that never committed (events from seq `from` on,
+  // beyond the head, and their index entries).  write_mu_ held or store not yet shared.
+  Status RemoveUncommittedLocked(uint64_t from);
 
   Options options_;
   TestHooks hooks_;

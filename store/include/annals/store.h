@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,19 @@ struct AppendResult {
   std::string id;
   bool existed = false;  // an identical event with this id was already stored (no-op)
 };
+
+// What an Import did.
+struct ImportSummary {
+  uint64_t added = 0;      // events appended
+  uint64_t existed = 0;    // identical events already stored under their id (no-ops)
+  uint64_t first_seq = 0;  // seq of the first and last appended event; 0 if none
+  uint64_t last_seq = 0;
+};
+
+// Yields the next event of an import and a label for it in error messages ("line 12"),
+// or leaves *event empty at the end of the input.  A non-ok Status aborts the import
+// (nothing of it is appended) and is returned by Import as it is.
+using ImportSource = std::function<Status(std::optional<NewEvent>* event, std::string* label)>;
 
 struct StreamInfo {
   std::string name;
@@ -91,6 +105,15 @@ class Store {
   // content), Unavailable (I/O error).
   virtual Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
                                                    const AppendOptions& options) = 0;
+
+  // Appends every event of `next` as ONE atomic transaction, as Append does (one
+  // recorded_at, all durable before success or none visible), but in bounded memory: the
+  // events are written in chunks beyond the store's head, invisible to readers, and the
+  // last write moves the head over them.  If the import fails, or the process dies before
+  // that last write, the chunks are removed (on failure at once, after a crash when the
+  // store is next opened).  Other appends wait until the import is done.  Errors: those of
+  // Append, with the label of the offending event; an empty input is InvalidArgument.
+  virtual Result<ImportSummary> Import(const ImportSource& next) = 0;
 
   // Rebuilds an empty store from an export (SPEC §5 export shape, one event per line),
   // keeping seq, recorded_at and hashes.  `next_line` yields the lines and returns false at
