@@ -45,6 +45,19 @@ Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool creat
   return Store::Open(global.DbPath(), options);
 }
 
+CLI::Validator WholeNumber() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        const bool digits = !value.empty() && value.size() <= 16 &&
+                            value.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || std::stoull(value) > (1ull << 53)) {
+          return "'" + value + "' is not a whole number from 0 to 9007199254740992";
+        }
+        return std::string();
+      },
+      "N");
+}
+
 void AddFormatOption(CLI::App* sub, GlobalOptions* global) {
   sub->add_option("--format", global->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))

@@ -42,6 +42,10 @@ int Fail(const Status& status);
 // Opens the store.  `create` is true for commands that write (append, import, restore).
 Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool create);
 
+// Validates a seq, version or count flag before CLI11 converts it: decimal digits only,
+// at most 2^53 (CLI11 would wrap "-1" and huge values to 2^64-1).
+CLI::Validator WholeNumber();
+
 // Adds `--format text|json` to a subcommand.
 void AddFormatOption(CLI::App* sub, GlobalOptions* global);
 

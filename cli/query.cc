@@ -282,7 +282,8 @@ void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "replay", "Audit: every event in seq order with the change it made to its stream");
   replay->footer("Example:\n  annals replay --stream apple-intelligence-cn --until-seq 20");
   replay->add_option("--stream", flags->stream, "Only this stream");
-  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq");
+  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq")
+      ->check(WholeNumber());
   AddFormatOption(replay, global);
   replay->callback([global, exit_code, flags] { *exit_code = RunReplay(*global, *flags); });
 }

@@ -142,8 +142,10 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "log", "The raw log in seq order, corrections and retractions included");
   log->footer("Example:\n  annals log --stream apple-intelligence-cn --after-seq 10 --limit 5");
   log->add_option("--stream", range->stream, "Only this stream");
-  log->add_option("--after-seq", range->after_seq, "Only events with a larger seq");
-  log->add_option("--limit", range->limit, "At most this many events");
+  log->add_option("--after-seq", range->after_seq, "Only events with a larger seq")
+      ->check(WholeNumber());
+  log->add_option("--limit", range->limit, "At most this many events")
+      ->check(WholeNumber());
   AddFormatOption(log, global);
   log->callback([global, exit_code, range] { *exit_code = RunLog(*global, *range); });
 

@@ -222,7 +222,8 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
                      "Event id (default: a new UUIDv7); re-appending an identical event with "
                      "the same id is a no-op");
   append->add_option("--expect-version", append_args->expect_version,
-                     "Fail with exit 3 unless the stream has exactly N events (0: new stream)");
+                     "Fail with exit 3 unless the stream has exactly N events (0: new stream)")
+      ->check(WholeNumber());
   append->add_option("--confidence", append_args->fields.confidence,
                      "confirmed | reported | rumored (default: reported)");
   append->add_option("--source", append_args->fields.source_publisher, "Source publisher");

@@ -313,11 +313,9 @@ TEST_F(HostileInputTest, EveryMalformedInputIsRejectedAndChangesNothing) {
 }
 
 // Numeric flags given negative or out-of-range values must be refused as invalid input
-// (exit 2).  DISABLED: CLI11 parses "-1" and "99999999999999999999999" for unsigned
-// options as 2^64-1 (strtoull wraps), so `--expect-version -1` is reported as a version
-// conflict (exit 3) and `log --limit -5` / `--after-seq 1e23` succeed.  The fix belongs in
-// cli/ (a non-negative, in-range check on each unsigned option); enable this test with it.
-TEST_F(HostileInputTest, DISABLED_NegativeOrOverflowingNumericFlagsAreInvalid) {
+// (exit 2).  CLI11 alone would parse "-1" and huge values for unsigned
+// options as 2^64-1 (strtoull wraps); cli/ checks each with WholeNumber() first.
+TEST_F(HostileInputTest, NegativeOrOverflowingNumericFlagsAreInvalid) {
   std::vector<Case> cases = {
       {"append: negative --expect-version", {"append", "--stream", "hostile", "--type", "note",
        "--effective", "2025", "--set", "text=x", "--expect-version", "-1"}, "", "", 2,
