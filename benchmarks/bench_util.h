@@ -42,11 +42,12 @@ inline std::string FreshPath(const std::string& name) {
 }
 
 // The valid time of event i of a synthetic stream: one event a minute from 2020-01-01,
-// and every tenth one a whole day ("2020-03-04~"), so some are tentative at an as-of.
-inline std::string EffectiveOf(uint64_t i) {
+// and (unless `in_order`) every tenth one a whole day ("2020-03-04~"), so some are
+// tentative at an as-of, and back-dated: a day starts before the minutes recorded so far.
+inline std::string EffectiveOf(uint64_t i, bool in_order = false) {
   const int64_t base = 1577836800LL * 1000000;  // 2020-01-01T00:00:00Z
   std::string t = FormatInstant(base + static_cast<int64_t>(i) * 60 * 1000000);
-  if (i % 10 == 3) return t.substr(0, 10) + "~";
+  if (i % 10 == 3 && !in_order) return t.substr(0, 10) + "~";
   return t.substr(0, 16) + "Z";  // YYYY-MM-DDTHH:MMZ
 }
 
@@ -55,12 +56,12 @@ inline int64_t ValidTimeOf(uint64_t i) {
 }
 
 // Event i of stream `stream` as a JSON line (import shape).
-inline std::string EventLine(const std::string& stream, uint64_t i) {
+inline std::string EventLine(const std::string& stream, uint64_t i, bool in_order = false) {
   static const char* kPartners[] = {"Baidu", "Tencent", "ByteDance", "Alibaba"};
   static const char* kStatus[] = {"opened", "ongoing", "stalled", "ended"};
   std::string id = stream + "-" + std::to_string(i);
   std::string head = R"({"id":")" + id + R"(","stream":")" + stream + R"(","effective":")" +
-                     EffectiveOf(i) + R"(","source":{"publisher":"The Information"},)";
+                     EffectiveOf(i, in_order) + R"(","source":{"publisher":"The Information"},)";
   switch (i % 4) {
     case 0:
     case 1:
@@ -106,9 +107,14 @@ inline bool AppendLines(Store* store, const std::vector<std::string>& lines) {
 
 // Opens (building it once) a store with stream "s" of `n` events, and corrections of
 // `corrected_per_mille`/1000 of them appended after.
-inline std::unique_ptr<Store> CachedStream(uint64_t n, int corrected_per_mille) {
-  const std::string path = BenchDir() + "/stream-" + std::to_string(n) + "-c" +
-                           std::to_string(corrected_per_mille);
+inline std::string StreamPath(uint64_t n, int corrected_per_mille, bool in_order = false) {
+  return BenchDir() + "/stream-" + std::to_string(n) + "-c" +
+         std::to_string(corrected_per_mille) + (in_order ? "-inorder" : "");
+}
+
+inline std::unique_ptr<Store> CachedStream(uint64_t n, int corrected_per_mille,
+                                           bool in_order = false) {
+  const std::string path = StreamPath(n, corrected_per_mille, in_order);
   Options options;
   options.create_if_missing = true;
   options.sync = false;
@@ -122,7 +128,7 @@ inline std::unique_ptr<Store> CachedStream(uint64_t n, int corrected_per_mille) 
   if (exists) return std::move(store).value();
   std::vector<std::string> lines;
   for (uint64_t i = 0; i < n; ++i) {
-    lines.push_back(EventLine("s", i));
+    lines.push_back(EventLine("s", i, in_order));
     if (lines.size() == 1000 || i + 1 == n) {
       if (!AppendLines(store->get(), lines)) return nullptr;
       lines.clear();

@@ -482,10 +482,14 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     // Only if the stream did not change meanwhile: an append after stream_last may have
     // touched these positions, and its invalidation could not see them.  Not synced:
     // checkpoints are disposable, and a later synced write makes them durable anyway.
-    std::lock_guard<std::mutex> lock(write_mu_);
-    auto info = GetStream(stream);
-    if (info.ok() && info->last_seq == stream_last) {
-      (void)db_->Write(rocksdb::WriteOptions(), &checkpoints);
+    // A query does not wait for a writer (an import, a group's fsync) to take them: the
+    // next query will.
+    std::unique_lock<std::mutex> lock(write_mu_, std::try_to_lock);
+    if (lock.owns_lock()) {
+      auto info = GetStream(stream);
+      if (info.ok() && info->last_seq == stream_last) {
+        (void)db_->Write(rocksdb::WriteOptions(), &checkpoints);
+      }
     }
   }
 

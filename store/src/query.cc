@@ -12,6 +12,10 @@
 // is applied to that state and only the parts of the state it can touch are compared, so
 // a replay of an in-order stream is linear.  A back-dated event, a correction or a
 // retraction re-folds its stream from the timeline and compares the whole state.
+// TODO(perf): that re-fold reads the whole stream back, so a stream where a fixed share
+// of the events is back-dated replays in quadratic time (benchmarks/RESULTS.md).  Keeping
+// in-memory snapshots of the fold every N positions and re-folding from the last one
+// before the changed position would make it linear again.
 
 #include <memory>
 #include <unordered_map>
