@@ -6,14 +6,15 @@
 // present whole and unchanged, every import batch must be all-or-nothing, nothing must be
 // present that was never attempted, and the chain and indexes must verify.
 //
-// Default: 300 kills, bounded to ~100 s (400 s in sanitizer builds).  ANNALS_LONG_TESTS=1: 2000 kills.  The seed is
-// printed; ANNALS_KILL_SEED=N repeats a run.
+// Default: 300 kills, about 60-100 s (a safety cap of 360 s, 1200 s in sanitizer builds).
+// ANNALS_LONG_TESTS=1: 2000 kills.  The seed is printed; ANNALS_KILL_SEED=N repeats a run.
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -119,7 +120,10 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   const int target_kills = LongTests() ? 2000 : 300;
-  const double time_budget = (LongTests() ? 1200 : 100) * kSlowdown;
+  // The loop normally stops at target_kills (about 60-100 s here).  The budget is only a
+  // safety cap, generous enough that a loaded CI machine still reaches the minimum below,
+  // and under CTest's timeout (900 s; 1500 s in sanitizer builds).
+  const double time_budget = std::min((LongTests() ? 1200 : 360) * kSlowdown, 1200.0);
 
   std::vector<Attempt> attempts;
   int next = 0;
