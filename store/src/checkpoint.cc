@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "checkpoint.capnp.h"
+#include "coding.h"
 #include "projection.h"
 #include "store_impl.h"
 
@@ -56,39 +57,6 @@ namespace annals {
 namespace internal {
 
 namespace {
-
-// The key encodings of store_impl.cc (see the layout there).
-void PutU64(std::string* dst, uint64_t v) {
-  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-std::string StreamPrefix(std::string_view stream) {
-  std::string k(stream);
-  k.push_back('\0');
-  return k;
-}
-
-// stream 0x00 u64 (earliest ^ 2^63) u64 seq: the checkpoint, valid and moved prefixes.
-std::string PositionKey(std::string_view stream, int64_t earliest, uint64_t seq) {
-  std::string k = StreamPrefix(stream);
-  PutU64(&k, static_cast<uint64_t>(earliest) ^ (1ull << 63));
-  PutU64(&k, seq);
-  return k;
-}
-
-int64_t DecodeEarliest(const char* p) { return static_cast<int64_t>(GetU64(p) ^ (1ull << 63)); }
-
-std::string SeqKey(uint64_t seq) {
-  std::string k;
-  PutU64(&k, seq);
-  return k;
-}
 
 constexpr size_t kMaxOpenEvents = 4096;  // a checkpoint with more open events is not taken
 

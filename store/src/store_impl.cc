@@ -57,6 +57,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "coding.h"
+
 namespace annals {
 namespace internal {
 
@@ -75,40 +77,12 @@ const char* const kCfNames[] = {"default", "log",   "stream", "valid",
 // Column families derived from the log that a store made before they existed lacks.
 constexpr size_t kBaseCfCount = 6;
 
-void PutU64(std::string* dst, uint64_t v) {
-  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-std::string SeqKey(uint64_t seq) {
-  std::string k;
-  PutU64(&k, seq);
-  return k;
-}
-
-std::string StreamPrefix(std::string_view stream) {
-  std::string k(stream);
-  k.push_back('\0');
-  return k;
-}
-
 std::string StreamKey(std::string_view stream, uint64_t version) {
   std::string k = StreamPrefix(stream);
   PutU64(&k, version);
   return k;
 }
 
-std::string ValidKey(std::string_view stream, int64_t earliest, uint64_t seq) {
-  std::string k = StreamPrefix(stream);
-  PutU64(&k, static_cast<uint64_t>(earliest) ^ (1ull << 63));
-  PutU64(&k, seq);
-  return k;
-}
 
 std::string ActsKey(uint64_t target_seq, uint64_t seq) {
   std::string k;
@@ -792,7 +766,7 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
                 type == EventType::kRetraction ? "r" : "c");
       if (moved_to) batch.Put(cfs_[kMoved], MovedKey(stream, *moved_to, target->seq, seq), "");
     } else {
-      batch.Put(cfs_[kValid], ValidKey(stream, rep.effective().earliest, seq), "");
+      batch.Put(cfs_[kValid], PositionKey(stream, rep.effective().earliest, seq), "");
     }
     batch_ids.emplace(id, KnownEvent{seq, version, stream, type, nullptr, &rep});
     added_ids->push_back(id);
@@ -950,7 +924,7 @@ Status StoreImpl::RemoveUncommittedLocked(uint64_t from) {
         }
       }
     } else {
-      batch.Delete(cfs_[kValid], ValidKey(stream, (*rep)->effective().earliest, seq));
+      batch.Delete(cfs_[kValid], PositionKey(stream, (*rep)->effective().earliest, seq));
     }
   }
   ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read log"));
@@ -1054,7 +1028,7 @@ Status StoreImpl::Restore(const std::function<bool(std::string* line)>& next_lin
         batch.Put(cfs_[kMoved], MovedKey(stream, d->earliest, t->second.first, seq), "");
       }
     } else {
-      batch.Put(cfs_[kValid], ValidKey(stream, rep->effective().earliest, seq), "");
+      batch.Put(cfs_[kValid], PositionKey(stream, rep->effective().earliest, seq), "");
     }
   }
   if (seq == 0) return Status::InvalidArgument("the export is empty: nothing to restore");
@@ -1308,7 +1282,7 @@ Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
         if (d.ok()) moved.push_back({seq, {target, {stream, d->earliest}}});
       }
     } else {
-      expect(kValid, ValidKey(stream, rep.effective().earliest, seq), "", seq);
+      expect(kValid, PositionKey(stream, rep.effective().earliest, seq), "", seq);
     }
   }
   ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read log"));
