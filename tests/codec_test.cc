@@ -3,8 +3,10 @@
 // The JSON codec of events (SPEC §5): every type round trips JSON -> Cap'n Proto -> JSON,
 // and every kind of bad input is refused with a message naming the field.
 
+#include <capnp/compat/json.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -203,6 +205,28 @@ TEST(CodecTest, CorruptStoredBytesAreCorruptionNotACrash) {
   EXPECT_TRUE(internal::EventRep::FromStored(bytes.substr(0, 5)).status().IsCorruption());
   std::string garbage(bytes.size(), '\xff');
   EXPECT_TRUE(internal::EventRep::FromStored(garbage).status().IsCorruption());
+}
+
+// JsonQuote is written out for speed; it must print exactly what JsonCodec prints for the
+// same Text: every single byte, and random strings mixing escapes, UTF-8 and plain text.
+TEST(CodecTest, JsonQuoteMatchesJsonCodec) {
+  capnp::JsonCodec codec;
+  auto reference = [&](const std::string& s) {
+    auto text = codec.encode(capnp::Text::Reader(s.c_str(), s.size()));
+    return std::string(text.cStr(), text.size());
+  };
+  for (int c = 0; c < 256; ++c) {
+    const std::string s(1, static_cast<char>(c));
+    EXPECT_EQ(internal::JsonQuote(s), reference(s)) << "byte " << c;
+  }
+  EXPECT_EQ(internal::JsonQuote(""), "\"\"");
+  std::mt19937 rng(7);
+  const std::string alphabet = std::string("ab \"\\/\b\f\n\r\t\x01\x1f\x7f") + "\xc3\xa9\xe5\x8f\xb0";
+  for (int i = 0; i < 2000; ++i) {
+    std::string s;
+    for (size_t n = rng() % 24; n > 0; --n) s += alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(internal::JsonQuote(s), reference(s)) << "input of " << s.size() << " bytes";
+  }
 }
 
 }  // namespace

@@ -98,6 +98,7 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
       views_[raw.seq()] = View{raw, false};
       ids_[std::string(raw.id())] = raw.seq();
     }
+    changed_from_ = key;
     if (sorted_ && removed_.empty() && (order_.empty() || order_.back() < key)) {
       order_.push_back(key);
       return Effect::kAppendedLast;
@@ -135,6 +136,7 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
     retracted_.insert(target_seq);
     views_.erase(target_seq);
     Remove(old_key);
+    changed_from_ = old_key;
     return Effect::kReordered;
   }
   // Corrections apply on top of the view so far: each replaces the fields it gives.
@@ -146,13 +148,24 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
   Event view(std::move(corrected).value());
   Remove(old_key);
   Insert(KeyOf(view));
+  changed_from_ = std::min(old_key, KeyOf(view));
   views_[target_seq] = View{std::move(view), true};
   return Effect::kReordered;
 }
 
-Status Timeline::ForEach(const std::function<bool(const Event& view, bool corrected)>& visit) {
+Status Timeline::ForEach(const Visitor& visit) {
   Normalize();
-  for (const TimelineKey& key : order_) {
+  return Visit(order_.begin(), visit);
+}
+
+Status Timeline::ForEachAfter(const TimelineKey& after, const Visitor& visit) {
+  Normalize();
+  return Visit(std::upper_bound(order_.begin(), order_.end(), after), visit);
+}
+
+Status Timeline::Visit(std::vector<TimelineKey>::const_iterator from, const Visitor& visit) {
+  for (auto k = from; k != order_.end(); ++k) {
+    const TimelineKey& key = *k;
     auto it = views_.find(key.second);
     if (it != views_.end()) {
       if (!visit(it->second.event, it->second.corrected)) break;

@@ -81,10 +81,18 @@ class Timeline {
   // correction that no longer applies).
   Result<Effect> Add(const Event& raw);
 
+  // The first valid-time position the last Add() changed (where an event was inserted,
+  // or moved or removed from): every visible event before it is as it was.  Meaningful
+  // after kAppendedLast and kReordered.
+  const TimelineKey& changed_from() const { return changed_from_; }
+
+  using Visitor = std::function<bool(const Event& view, bool corrected)>;
   // Visits the visible domain events in valid-time order: the corrected view (effective
   // and data corrected; id, seq, hashes the original's) and whether a correction applied.
   // Stops early, with OK, when `visit` returns false.
-  Status ForEach(const std::function<bool(const Event& view, bool corrected)>& visit);
+  Status ForEach(const Visitor& visit);
+  // The same, for the events after position `after` only.
+  Status ForEachAfter(const TimelineKey& after, const Visitor& visit);
 
   // Number of visible events.
   size_t size() const { return order_.size() - removed_.size(); }
@@ -100,6 +108,7 @@ class Timeline {
   void Insert(const TimelineKey& key);
   void Remove(const TimelineKey& key);
   void Normalize();
+  Status Visit(std::vector<TimelineKey>::const_iterator from, const Visitor& visit);
 
   Mode mode_;
   EventSource* source_;
@@ -114,6 +123,7 @@ class Timeline {
   std::unordered_map<uint64_t, View> views_;
   std::unordered_map<std::string, uint64_t> ids_;  // kInMemory only: id -> seq
   std::unordered_set<uint64_t> retracted_;
+  TimelineKey changed_from_{0, 0};
 };
 
 // A fold over visible events.  Apply() is called in valid-time order with the corrected

@@ -7,19 +7,21 @@
 // grow with the stream; history reads the whole stream up to the known_at seq into an
 // in-memory Timeline (it prints every event anyway).
 //
-// Replay keeps, per stream, a low-memory Timeline and the folded latest-knowledge state.
-// An event that sorts after every visible event of its stream (the common, in-order case)
-// is applied to that state and only the parts of the state it can touch are compared, so
-// a replay of an in-order stream is linear.  A back-dated event, a correction or a
-// retraction re-folds its stream from the timeline and compares the whole state.
-// TODO(perf): that re-fold reads the whole stream back, so a stream where a fixed share
-// of the events is back-dated replays in quadratic time (benchmarks/RESULTS.md).  Keeping
-// in-memory snapshots of the fold every N positions and re-folding from the last one
-// before the changed position would make it linear again.
+// Replay keeps, per stream, a low-memory Timeline, the folded latest-knowledge state, and
+// snapshots of that fold at valid-time positions (ReplayCursor below).  An event that
+// sorts after every visible event of its stream (the common, in-order case) is applied to
+// the state and only the parts of the state it can touch are compared, so a replay of an
+// in-order stream is linear.  A back-dated event, a correction or a retraction changes the
+// fold from some position on: the replay resumes from the last snapshot before that
+// position and compares the whole state.  Its cost grows with how far back the change
+// reaches, not with the stream.  Events are read back from a window of the most recently
+// scanned ones when they are still in it.
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "projection.h"
 #include "store_impl.h"
@@ -29,14 +31,110 @@ namespace internal {
 
 namespace {
 
-class StoreSource final : public EventSource {
+// The events a replay has scanned, by seq, for re-folds to read back: the last
+// kCapacity of them (a ring indexed by seq, since the scan is in seq order), then the store.
+class ReplaySource final : public EventSource {
  public:
-  explicit StoreSource(StoreImpl* store) : store_(store) {}
-  Result<Event> BySeq(uint64_t seq) override { return store_->GetBySeq(seq); }
+  explicit ReplaySource(StoreImpl* store) : store_(store), ring_(kCapacity) {}
+
+  void Remember(const Event& e) {
+    ring_[e.seq() % kCapacity] = e;
+    newest_ = e.seq();
+  }
+
+  Result<Event> BySeq(uint64_t seq) override {
+    if (seq <= newest_ && newest_ - seq < kCapacity) {
+      const std::optional<Event>& slot = ring_[seq % kCapacity];
+      if (slot && slot->seq() == seq) return *slot;
+    }
+    return store_->GetBySeq(seq);
+  }
   Result<Event> ById(std::string_view id) override { return store_->GetById(id); }
 
  private:
+  static constexpr uint64_t kCapacity = 1 << 14;
   StoreImpl* store_;
+  std::vector<std::optional<Event>> ring_;
+  uint64_t newest_ = 0;
+};
+
+// One stream's replay: its timeline, the fold of it (latest knowledge), and snapshots of
+// that fold.  A snapshot is taken every `interval` events folded; when there are more than
+// kMaxSnapshots, every other one of the older half goes, so they are dense near the end of
+// the stream (where back-dated events usually land) and memory stays bounded by a fixed
+// number of states.
+class ReplayCursor {
+ public:
+  ReplayCursor(EventSource* source, uint64_t interval)
+      : timeline_(Timeline::Mode::kLowMemory, source), interval_(interval) {}
+
+  Timeline* timeline() { return &timeline_; }
+  const StateProjection& projection() const { return *projection_; }
+
+  // Applies an event that sorted after every visible one; returns the changes it made.
+  std::vector<Change> ApplyLast(const Event& e) {
+    const DiffScope scope = projection_->ScopeOf(e);
+    FlatState before, after;
+    FlattenScope(projection_->state(), scope, &before);
+    projection_->Apply(e);
+    Folded(KeyOf(e));
+    FlattenScope(projection_->state(), scope, &after);
+    return DiffFlat(before, after);
+  }
+
+  // Re-folds from the last snapshot before the timeline's changed_from(); returns the
+  // changes against the state before.
+  Result<std::vector<Change>> Refold() {
+    const TimelineKey from = timeline_.changed_from();
+    while (!snapshots_.empty() && !(snapshots_.back().last < from)) snapshots_.pop_back();
+    auto previous = std::move(projection_);
+    std::optional<TimelineKey> after;
+    if (snapshots_.empty()) {
+      projection_ = std::make_unique<StateProjection>();
+    } else {
+      projection_ = std::make_unique<StateProjection>(snapshots_.back().projection);
+      after = snapshots_.back().last;
+    }
+    since_snapshot_ = 0;
+    auto apply = [&](const Event& view, bool) {
+      projection_->Apply(view);
+      Folded(KeyOf(view));
+      return true;
+    };
+    ANNALS_RETURN_IF_ERROR(after ? timeline_.ForEachAfter(*after, apply)
+                                 : timeline_.ForEach(apply));
+    if (previous == nullptr) return std::vector<Change>();
+    return DiffStates(previous->state(), projection_->state());
+  }
+
+ private:
+  static constexpr size_t kMaxSnapshots = 32;
+  struct Snapshot {
+    TimelineKey last;  // the position of the last event folded into it
+    StateProjection projection;
+  };
+
+  static TimelineKey KeyOf(const Event& e) { return {e.effective().earliest, e.seq()}; }
+
+  void Folded(const TimelineKey& key) {
+    if (++since_snapshot_ < interval_) return;
+    since_snapshot_ = 0;
+    snapshots_.push_back(Snapshot{key, *projection_});
+    if (snapshots_.size() <= kMaxSnapshots) return;
+    std::vector<Snapshot> kept;
+    kept.reserve(kMaxSnapshots);
+    const size_t older = snapshots_.size() / 2;
+    for (size_t i = 0; i < snapshots_.size(); ++i) {
+      if (i >= older || i % 2 == 1) kept.push_back(std::move(snapshots_[i]));
+    }
+    snapshots_.swap(kept);
+  }
+
+  Timeline timeline_;
+  std::unique_ptr<StateProjection> projection_;  // null before the first fold
+  std::vector<Snapshot> snapshots_;              // ascending by `last`
+  uint64_t interval_;
+  uint64_t since_snapshot_ = 0;
 };
 
 // The last instant of `text`, or unbounded when it is empty.
@@ -158,20 +256,8 @@ Result<DiffResult> StoreImpl::Diff(const std::string& stream, const std::string&
 
 Status StoreImpl::Replay(const LogRange& range, const Visitor<ReplayEntry>& visit) {
   if (!range.stream.empty()) ANNALS_RETURN_IF_ERROR(GetStream(range.stream).status());
-  StoreSource source(this);
-  struct Cursor {
-    explicit Cursor(EventSource* src) : timeline(Timeline::Mode::kLowMemory, src) {}
-    Timeline timeline;
-    std::unique_ptr<StateProjection> projection = std::make_unique<StateProjection>();
-  };
-  std::unordered_map<std::string, std::unique_ptr<Cursor>> cursors;
-
-  auto refold = [](Cursor* c) -> Result<std::unique_ptr<StateProjection>> {
-    auto fresh = std::make_unique<StateProjection>();
-    auto stats = Fold(&c->timeline, kUnboundedValidTime, {fresh.get()});
-    if (!stats.ok()) return stats.status();
-    return fresh;
-  };
+  ReplaySource source(this);
+  std::unordered_map<std::string, std::unique_ptr<ReplayCursor>> cursors;
 
   Status error;
   bool stopped = false;
@@ -179,42 +265,32 @@ Status StoreImpl::Replay(const LogRange& range, const Visitor<ReplayEntry>& visi
     auto& slot = cursors[std::string(e.stream())];
     if (!slot) {
       // First event of this stream in the range: start from its state just before it.
-      slot = std::make_unique<Cursor>(&source);
+      slot = std::make_unique<ReplayCursor>(&source, checkpoint_interval_);
       Status inner;
       ANNALS_RETURN_IF_ERROR(ReadStream(e.stream(), e.seq() - 1, [&](const Event& earlier) {
-        auto r = slot->timeline.Add(earlier);
+        auto r = slot->timeline()->Add(earlier);
         if (!r.ok()) inner = r.status();
         return r.ok();
       }));
       ANNALS_RETURN_IF_ERROR(inner);
-      if (slot->timeline.raw_events() > 0) {
-        auto fresh = refold(slot.get());
-        if (!fresh.ok()) return fresh.status();
-        slot->projection = std::move(fresh).value();
-      }
+      ANNALS_RETURN_IF_ERROR(slot->Refold().status());
     }
-    Cursor* c = slot.get();
+    source.Remember(e);
+    ReplayCursor* c = slot.get();
     ReplayEntry entry;
     entry.event = e;
-    auto effect = c->timeline.Add(e);
+    auto effect = c->timeline()->Add(e);
     if (!effect.ok()) return effect.status();
     switch (*effect) {
       case Timeline::Effect::kNone:
         break;
-      case Timeline::Effect::kAppendedLast: {
-        const DiffScope scope = c->projection->ScopeOf(e);
-        FlatState before, after;
-        FlattenScope(c->projection->state(), scope, &before);
-        c->projection->Apply(e);
-        FlattenScope(c->projection->state(), scope, &after);
-        entry.changes = DiffFlat(before, after);
+      case Timeline::Effect::kAppendedLast:
+        entry.changes = c->ApplyLast(e);
         break;
-      }
       case Timeline::Effect::kReordered: {
-        auto fresh = refold(c);
-        if (!fresh.ok()) return fresh.status();
-        entry.changes = DiffStates(c->projection->state(), (*fresh)->state());
-        c->projection = std::move(fresh).value();
+        auto changes = c->Refold();
+        if (!changes.ok()) return changes.status();
+        entry.changes = std::move(changes).value();
         break;
       }
     }
