@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -550,6 +551,50 @@ TEST_F(ProjectionTest, PathsOrderNumericSegmentsByValue) {
   EXPECT_FALSE(less("submissions.10.status", "submissions.2.status"));
   EXPECT_TRUE(less("launch_target", "launch_target.previous"));
   EXPECT_FALSE(less("phase", "phase"));
+  EXPECT_TRUE(less("facts.a.b", "facts.a-b"));  // segment "a" < "a-b", though '.' > '-'
+  EXPECT_FALSE(less("facts.a-b", "facts.a.b"));
+}
+
+// PathLess against a plain reading of its contract: split on '.', compare segment by
+// segment (numbers by value when both are numbers), a path before its extensions.
+TEST_F(ProjectionTest, PathOrderMatchesSegmentBySegmentComparison) {
+  auto split = [](const std::string& p) {
+    std::vector<std::string> out(1);
+    for (char c : p) {
+      if (c == '.') {
+        out.emplace_back();
+      } else {
+        out.back() += c;
+      }
+    }
+    return out;
+  };
+  auto number = [](const std::string& s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  auto reference = [&](const std::string& a, const std::string& b) {
+    auto sa = split(a), sb = split(b);
+    for (size_t i = 0; i < std::min(sa.size(), sb.size()); ++i) {
+      if (sa[i] == sb[i]) continue;
+      if (number(sa[i]) && number(sb[i]) && sa[i].size() != sb[i].size()) {
+        return sa[i].size() < sb[i].size();
+      }
+      return sa[i] < sb[i];
+    }
+    return sa.size() < sb.size();
+  };
+  std::mt19937 rng(11);
+  const std::string alphabet = "ab.-19";
+  auto path = [&] {
+    std::string p = "x";
+    for (size_t n = rng() % 8; n > 0; --n) p += alphabet[rng() % alphabet.size()];
+    return p;
+  };
+  internal::PathLess less;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = path(), b = i % 5 == 0 ? a + path().substr(1) : path();
+    ASSERT_EQ(less(a, b), reference(a, b)) << a << " vs " << b;
+  }
 }
 
 TEST_F(ProjectionTest, ReplayGivesEachEventsChangeToLatestKnowledge) {

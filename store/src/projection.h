@@ -182,8 +182,9 @@ class StateProjection final : public Projection {
  private:
   void UpdatePhase();
   State state_;
-  // Submissions by status, so that the phase is O(1) after each event.
-  std::map<std::string, uint64_t> submission_status_counts_;
+  // Submissions by status, so that the phase is O(1) after each event (looked up by
+  // name without building a string).
+  std::map<std::string, uint64_t, std::less<>> submission_status_counts_;
   // Regulator -> index of its latest submission in state_.submissions.
   std::unordered_map<std::string, size_t> latest_submission_;
 };

@@ -169,21 +169,22 @@ bool IsNumber(std::string_view s) {
 
 }  // namespace
 
+// The paths share everything up to their first difference, so only the segment holding
+// it decides: by length when both are numbers, else as text (a segment that ends there
+// is a prefix of the other, so it sorts first).
 bool PathLess::operator()(const std::string& a, const std::string& b) const {
-  size_t i = 0, j = 0;
-  while (i <= a.size() && j <= b.size()) {
-    size_t ie = a.find('.', i), je = b.find('.', j);
-    if (ie == std::string::npos) ie = a.size();
-    if (je == std::string::npos) je = b.size();
-    std::string_view sa(a.data() + i, ie - i), sb(b.data() + j, je - j);
-    if (sa != sb) {
-      if (IsNumber(sa) && IsNumber(sb) && sa.size() != sb.size()) return sa.size() < sb.size();
-      return sa < sb;
-    }
-    i = ie + 1;
-    j = je + 1;
-  }
-  return i > a.size() && j <= b.size();  // a is a proper prefix of b
+  const size_t n = std::min(a.size(), b.size());
+  size_t k = 0;
+  while (k < n && a[k] == b[k]) ++k;
+  if (k == a.size() && k == b.size()) return false;  // equal
+  const size_t start = k == 0 ? 0 : a.rfind('.', k - 1) + 1;  // npos + 1 == 0
+  size_t ea = a.find('.', start), eb = b.find('.', start);
+  if (ea == std::string::npos) ea = a.size();
+  if (eb == std::string::npos) eb = b.size();
+  std::string_view sa(a.data() + start, ea - start), sb(b.data() + start, eb - start);
+  if (sa == sb) return a.size() < b.size();  // one path ends where the other goes on
+  if (IsNumber(sa) && IsNumber(sb) && sa.size() != sb.size()) return sa.size() < sb.size();
+  return sa < sb;
 }
 
 void FlattenState(const State& state, FlatState* out) {
