@@ -66,14 +66,7 @@ Spawned Spawn(const std::vector<std::string>& args) {
     dup2(devnull, 2);
     close(out[0]);
     close(out[1]);
-    std::vector<char*> argv;
-    std::string bin = ANNALS_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
+    test::ExecAnnals(args);
   }
   close(out[1]);
   return {pid, out[0]};

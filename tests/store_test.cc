@@ -23,11 +23,7 @@ class StoreTest : public testing::Test {
 
   void Reopen() {
     store_.reset();
-    internal::TestHooks hooks;
-    hooks.now_micros = [this] { return clock_; };
-    Options options;
-    options.create_if_missing = true;
-    auto s = internal::StoreImpl::OpenImpl(dir_.Sub("db"), options, hooks);
+    auto s = test::OpenWithClock(dir_.Sub("db"), &clock_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
   }

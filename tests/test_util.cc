@@ -34,6 +34,15 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+Result<std::unique_ptr<internal::StoreImpl>> OpenWithClock(const std::string& path,
+                                                           const int64_t* clock_micros) {
+  internal::TestHooks hooks;
+  hooks.now_micros = [clock_micros] { return *clock_micros; };
+  Options options;
+  options.create_if_missing = true;
+  return internal::StoreImpl::OpenImpl(path, options, hooks);
+}
+
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << content;
@@ -45,6 +54,17 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+void ExecAnnals(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string bin = ANNALS_BIN;
+  argv.push_back(bin.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(bin.c_str(), argv.data());
+  _exit(127);
 }
 
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data) {
@@ -61,14 +81,7 @@ RunResult RunAnnals(const std::vector<std::string>& args, const std::string& std
     }
     unsetenv("ANNALS_DB");
     setenv("NO_COLOR", "1", 1);
-    std::vector<char*> argv;
-    std::string bin = ANNALS_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
+    ExecAnnals(args);
   }
   close(in_pipe[0]);
   close(out_pipe[1]);

@@ -7,10 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "annals/status.h"
+#include "store_impl.h"
 
 #define ASSERT_OK(expr)                                   \
   do {                                                    \
@@ -40,6 +43,11 @@ class TempDir {
   std::string path_;
 };
 
+// Opens (creating it if missing) the store at `path` with a clock that reads
+// `*clock_micros` on every append, so that a test sets recorded_at by moving it.
+Result<std::unique_ptr<internal::StoreImpl>> OpenWithClock(const std::string& path,
+                                                           const int64_t* clock_micros);
+
 // Writes `content` to `path` (binary).
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
@@ -53,6 +61,10 @@ struct RunResult {
 // Runs the annals binary with `args` (no shell), feeding `stdin_data` on standard input.
 // ANNALS_DB is removed from the environment; pass --db explicitly.
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+// In a forked child: replaces the process with the annals binary and `args`; exits 127
+// if that fails.
+[[noreturn]] void ExecAnnals(const std::vector<std::string>& args);
 
 // Splits text into lines (without the "\n"); a final empty line is dropped.
 std::vector<std::string> Lines(const std::string& text);
