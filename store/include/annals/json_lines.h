@@ -39,12 +39,13 @@ struct JsonLinesOptions {
   int threads = -1;
   // A batch (the unit of work of a parser thread) ends after this many lines or once it
   // holds this many bytes of text, whichever comes first.
-  size_t batch_lines = 512;
-  size_t batch_bytes = 1 << 20;
+  size_t batch_lines = 256;
+  size_t batch_bytes = 256 << 10;
   // Batches read ahead of the consumer.  Memory is bounded by about batches_ahead ×
   // (batch_bytes + one line) of text and the events parsed from it, whatever the input's
-  // size.
-  size_t batches_ahead = 8;
+  // size.  The default covers two of Store::Import's chunks (4096 events), so the parser
+  // threads keep working while the store writes one.
+  size_t batches_ahead = 32;
 };
 
 class JsonLinesReader {
