@@ -140,7 +140,7 @@ TEST_P(JsonLinesReaderTest, ReadsOnlyABoundedWayAhead) {
 }
 
 TEST_P(JsonLinesReaderTest, AReaderDroppedEarlyStopsItsThreads) {
-  Input in = MakeInput(5000);
+  Input in = MakeInput(20000);  // more than the default read-ahead
   {
     JsonLinesOptions o;
     o.threads = GetParam();
