@@ -22,7 +22,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -90,13 +89,17 @@ std::string JsonName(capnp::StructSchema::Field field) {
 // an object.  The tables of every struct reachable from Event are built once, on first
 // use (thread-safe), and never change: scanning each field's annotations again for every
 // member of every imported line was a sixth of the parse.
-using FieldTable = std::vector<std::pair<std::string, capnp::StructSchema::Field>>;
+using FieldTable = std::vector<std::pair<std::string, capnp::Type>>;
+using FieldTables = std::vector<std::pair<capnp::StructSchema, FieldTable>>;
 
-void AddFieldTables(capnp::StructSchema schema, std::map<uint64_t, FieldTable>* tables) {
-  const uint64_t id = schema.getProto().getId();
-  if (tables->count(id) || schema == capnp::Schema::from<capnp::JsonValue>()) return;
-  FieldTable& table = (*tables)[id];
-  for (auto field : schema.getNonUnionFields()) table.emplace_back(JsonName(field), field);
+void AddFieldTables(capnp::StructSchema schema, FieldTables* tables) {
+  if (schema == capnp::Schema::from<capnp::JsonValue>()) return;
+  for (const auto& t : *tables) {
+    if (t.first == schema) return;
+  }
+  FieldTable table;
+  for (auto field : schema.getNonUnionFields()) table.emplace_back(JsonName(field), field.getType());
+  tables->emplace_back(schema, std::move(table));
   for (auto field : schema.getFields()) {
     if (field.getType().isStruct()) AddFieldTables(field.getType().asStruct(), tables);
   }
@@ -104,13 +107,14 @@ void AddFieldTables(capnp::StructSchema schema, std::map<uint64_t, FieldTable>* 
 
 const FieldTable& FieldsOf(capnp::StructSchema schema) {
   static const auto* tables = [] {
-    auto* t = new std::map<uint64_t, FieldTable>();
+    auto* t = new FieldTables();
     AddFieldTables(capnp::Schema::from<schema::Event>(), t);
     return t;
   }();
-  auto it = tables->find(schema.getProto().getId());
-  KJ_ASSERT(it != tables->end(), "a struct not reachable from Event");
-  return it->second;
+  for (const auto& t : *tables) {  // a dozen structs, compared by pointer
+    if (t.first == schema) return t.second;
+  }
+  KJ_FAIL_ASSERT("a struct not reachable from Event");
 }
 
 // Finds the first key of an object that repeats an earlier one, in member order.  Event
@@ -338,7 +342,7 @@ Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
       if (key == name.c_str()) {
         found = true;
         if (f.getValue().isNull()) break;  // null means absent
-        ANNALS_RETURN_IF_ERROR(CheckValue(path, field.getType(), f.getValue()));
+        ANNALS_RETURN_IF_ERROR(CheckValue(path, field, f.getValue()));
         break;
       }
     }
@@ -397,11 +401,14 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
   auto event_schema = capnp::Schema::from<schema::Event>();
 
   KeySeen seen;
+  kj::Maybe<capnp::JsonValue::Reader> type_member, data_member;
   for (auto f : doc.getObject()) {
     const kj::StringPtr key = f.getName();
     if (!seen.Insert(key)) {
       return Status::InvalidArgument("field '" + std::string(key.cStr()) + "' appears twice");
     }
+    if (key == "type") type_member = f.getValue();
+    if (key == "data") data_member = f.getValue();
     if (mode == JsonMode::kImport && IsStoreAssignedKey(key)) {
       return Status::InvalidArgument("field '" + std::string(key.cStr()) +
                                      "' is assigned by the store (use restore for exports)");
@@ -417,7 +424,7 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
 
   // "type" selects the union variant; check it before the codec sees the document.
   capnp::JsonValue::Reader type_value;
-  KJ_IF_MAYBE(t, Member(doc, "type")) {
+  KJ_IF_MAYBE(t, type_member) {
     type_value = *t;
   } else {
     return Status::InvalidArgument("missing field 'type'");
@@ -442,7 +449,7 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
       if (key == name.c_str()) {
         found = true;
         if (f.getValue().isNull()) break;
-        ANNALS_RETURN_IF_ERROR(CheckValue(name, field.getType(), f.getValue()));
+        ANNALS_RETURN_IF_ERROR(CheckValue(name, field, f.getValue()));
         break;
       }
     }
@@ -455,7 +462,7 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
   // on the JSON).
   capnp::JsonValue::Reader data;
   bool has_data = false;
-  KJ_IF_MAYBE(d, Member(doc, "data")) {
+  KJ_IF_MAYBE(d, data_member) {
     data = *d;
     has_data = true;
   }
