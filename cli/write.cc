@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "annals/json_lines.h"
 #include "common.h"
 
 namespace annals {
@@ -122,19 +123,17 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
   WriteTarget target;
   Status s = target.Open(global);
   if (!s.ok()) return Fail(s);
-  // Streamed: lines are parsed and written in chunks as they are read (bounded memory),
-  // and the import is still one transaction: a bad line means nothing is appended.
-  std::string line;
-  uint64_t line_no = 0, events = 0;
+  // Streamed: lines are parsed (ahead, on other threads) and written in chunks as they are
+  // read, in bounded memory, and the import is still one transaction: a bad line means
+  // nothing is appended.
+  uint64_t events = 0;
   Progress progress(global, "import", "lines read");
+  JsonLinesReader reader([&](std::string* line) { return (*src)->Next(line); });
   auto summary = target.store->Import([&](std::optional<NewEvent>* event, std::string* label) {
-    while ((*src)->Next(&line)) {
-      ++line_no;
+    uint64_t line_no = 0;
+    ANNALS_RETURN_IF_ERROR(reader.Next(event, &line_no));
+    if (event->has_value()) {
       progress.Update(line_no);
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      auto parsed = NewEvent::FromJson(line);
-      if (!parsed.ok()) return parsed.status().WithPrefix("line " + std::to_string(line_no));
-      event->emplace(std::move(parsed).value());
       *label = "line " + std::to_string(line_no);
       ++events;
       return Status::OK();

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -83,6 +84,65 @@ std::string JsonName(capnp::StructSchema::Field field) {
   }
   return field.getProto().getName().cStr();
 }
+
+// The non-union fields of a struct with their JSON names, for looking up the members of
+// an object.  The tables of every struct reachable from Event are built once, on first
+// use (thread-safe), and never change: before, each field's annotations were scanned
+// again, and its name copied, for every member of every imported line.
+using FieldTable = std::vector<std::pair<std::string, capnp::Type>>;
+using FieldTables = std::vector<std::pair<capnp::StructSchema, FieldTable>>;
+
+void AddFieldTables(capnp::StructSchema schema, FieldTables* tables) {
+  if (schema == capnp::Schema::from<capnp::JsonValue>()) return;
+  for (const auto& t : *tables) {
+    if (t.first == schema) return;
+  }
+  FieldTable table;
+  for (auto field : schema.getNonUnionFields()) table.emplace_back(JsonName(field), field.getType());
+  tables->emplace_back(schema, std::move(table));
+  for (auto field : schema.getFields()) {
+    if (field.getType().isStruct()) AddFieldTables(field.getType().asStruct(), tables);
+  }
+}
+
+const FieldTable& FieldsOf(capnp::StructSchema schema) {
+  static const auto* tables = [] {
+    auto* t = new FieldTables();
+    AddFieldTables(capnp::Schema::from<schema::Event>(), t);
+    return t;
+  }();
+  for (const auto& t : *tables) {  // a dozen structs, compared by pointer
+    if (t.first == schema) return t.second;
+  }
+  KJ_FAIL_ASSERT("a struct not reachable from Event");
+}
+
+// Finds the first key of an object that repeats an earlier one, in member order.  Event
+// objects have a handful of keys: those are compared in place, without allocating; past
+// kSmall keys a set takes over, so a hostile object of many keys stays O(n log n).
+class KeySeen {
+ public:
+  // False if `key` was inserted before.
+  bool Insert(kj::StringPtr key) {
+    if (n_ < kSmall) {
+      for (size_t i = 0; i < n_; ++i) {
+        if (small_[i] == key) return false;
+      }
+      small_[n_++] = key;
+      return true;
+    }
+    if (large_.empty()) {
+      for (size_t i = 0; i < n_; ++i) large_.emplace(small_[i].cStr(), small_[i].size());
+    }
+    return large_.emplace(key.cStr(), key.size()).second;
+  }
+
+ private:
+  static constexpr size_t kSmall = 32;
+  kj::StringPtr small_[kSmall];
+  size_t n_ = 0;
+  std::set<std::string_view> large_;  // views into the document, which outlives this
+};
 
 const char* kTypeNames[] = {
     "partner_talks", "partner_chosen", "submission_filed", "submission_decided",
@@ -184,11 +244,11 @@ Status CheckAnyValue(const std::string& path, capnp::JsonValue::Reader v) {
       return Status::OK();
     }
     case capnp::JsonValue::OBJECT: {
-      std::set<std::string> seen;
+      KeySeen seen;
       for (auto f : v.getObject()) {
         std::string key = f.getName().cStr();
         ANNALS_RETURN_IF_ERROR(CheckString(path + " key", f.getName()));
-        if (!seen.insert(key).second) {
+        if (!seen.Insert(f.getName())) {
           return Status::InvalidArgument("field '" + path + "." + key + "' appears twice");
         }
         ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + key, f.getValue()));
@@ -229,16 +289,18 @@ Status CheckValue(const std::string& path, capnp::Type type, capnp::JsonValue::R
       return Status::OK();
     }
     case capnp::schema::Type::ENUM: {
-      std::string allowed;
+      if (v.isString()) {
+        KJ_IF_MAYBE(e, type.asEnum().findEnumerantByName(v.getString())) {
+          (void)e;
+          return Status::OK();
+        }
+      }
+      std::string allowed;  // only for the message
       for (auto e : type.asEnum().getEnumerants()) {
         if (!allowed.empty()) allowed += "|";
         allowed += e.getProto().getName().cStr();
       }
       if (!v.isString()) return WrongType(path, ("one of " + allowed).c_str(), v);
-      KJ_IF_MAYBE(e, type.asEnum().findEnumerantByName(v.getString())) {
-        (void)e;
-        return Status::OK();
-      }
       return Status::InvalidArgument("field '" + path + "' must be one of " + allowed +
                                      ", got '" + std::string(v.getString().cStr()) + "'");
     }
@@ -267,19 +329,20 @@ Status CheckValue(const std::string& path, capnp::Type type, capnp::JsonValue::R
 // right types.
 Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
                    capnp::JsonValue::Reader v) {
-  std::set<std::string> seen;
+  const FieldTable& fields = FieldsOf(schema);
+  KeySeen seen;
   for (auto f : v.getObject()) {
-    std::string key = f.getName().cStr();
-    std::string path = prefix.empty() ? key : prefix + "." + key;
-    if (!seen.insert(key).second) {
+    const kj::StringPtr key = f.getName();
+    std::string path = prefix.empty() ? std::string(key.cStr()) : prefix + "." + key.cStr();
+    if (!seen.Insert(key)) {
       return Status::InvalidArgument("field '" + path + "' appears twice");
     }
     bool found = false;
-    for (auto field : schema.getFields()) {
-      if (JsonName(field) == key) {
+    for (const auto& [name, field] : fields) {
+      if (key == name.c_str()) {
         found = true;
         if (f.getValue().isNull()) break;  // null means absent
-        ANNALS_RETURN_IF_ERROR(CheckValue(path, field.getType(), f.getValue()));
+        ANNALS_RETURN_IF_ERROR(CheckValue(path, field, f.getValue()));
         break;
       }
     }
@@ -321,10 +384,15 @@ void DropNulls(capnp::JsonValue::Builder obj, capnp::Orphanage orphanage) {
   }
 }
 
-const std::set<std::string>& StoreAssignedKeys() {
-  static const auto* keys =
-      new std::set<std::string>{"seq", "version", "recorded_at", "prev_hash", "hash"};
-  return *keys;
+// In the order in which a missing one is reported.
+constexpr const char* kStoreAssignedKeys[] = {"hash", "prev_hash", "recorded_at", "seq",
+                                              "version"};
+
+bool IsStoreAssignedKey(kj::StringPtr key) {
+  for (const char* k : kStoreAssignedKeys) {
+    if (key == k) return true;
+  }
+  return false;
 }
 
 // Checks the top level of an event document and the data of its type.
@@ -332,26 +400,31 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
   if (!doc.isObject()) return Status::InvalidArgument("an event must be a JSON object");
   auto event_schema = capnp::Schema::from<schema::Event>();
 
-  std::set<std::string> seen;
+  KeySeen seen;
+  kj::Maybe<capnp::JsonValue::Reader> type_member, data_member;
   for (auto f : doc.getObject()) {
-    std::string key = f.getName().cStr();
-    if (!seen.insert(key).second) {
-      return Status::InvalidArgument("field '" + key + "' appears twice");
+    const kj::StringPtr key = f.getName();
+    if (!seen.Insert(key)) {
+      return Status::InvalidArgument("field '" + std::string(key.cStr()) + "' appears twice");
     }
-    if (mode == JsonMode::kImport && StoreAssignedKeys().count(key)) {
-      return Status::InvalidArgument("field '" + key +
+    if (key == "type") type_member = f.getValue();
+    if (key == "data") data_member = f.getValue();
+    if (mode == JsonMode::kImport && IsStoreAssignedKey(key)) {
+      return Status::InvalidArgument("field '" + std::string(key.cStr()) +
                                      "' is assigned by the store (use restore for exports)");
     }
   }
   if (mode == JsonMode::kExport) {
-    for (const auto& key : StoreAssignedKeys()) {
-      if (!seen.count(key)) return Status::InvalidArgument("missing field '" + key + "'");
+    for (const char* key : kStoreAssignedKeys) {
+      if (Member(doc, key) == nullptr) {
+        return Status::InvalidArgument("missing field '" + std::string(key) + "'");
+      }
     }
   }
 
   // "type" selects the union variant; check it before the codec sees the document.
   capnp::JsonValue::Reader type_value;
-  KJ_IF_MAYBE(t, Member(doc, "type")) {
+  KJ_IF_MAYBE(t, type_member) {
     type_value = *t;
   } else {
     return Status::InvalidArgument("missing field 'type'");
@@ -362,8 +435,9 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
   *type_index = static_cast<int>(*type);
 
   auto variant = event_schema.getUnionFields()[*type_index];
+  const FieldTable& envelope = FieldsOf(event_schema);
   for (auto f : doc.getObject()) {
-    std::string key = f.getName().cStr();
+    const kj::StringPtr key = f.getName();
     if (key == "type") continue;
     if (key == "data") {
       if (!f.getValue().isObject()) return WrongType("data", "an object", f.getValue());
@@ -371,22 +445,24 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
       continue;
     }
     bool found = false;
-    for (auto field : event_schema.getNonUnionFields()) {
-      if (JsonName(field) == key) {
+    for (const auto& [name, field] : envelope) {
+      if (key == name.c_str()) {
         found = true;
         if (f.getValue().isNull()) break;
-        ANNALS_RETURN_IF_ERROR(CheckValue(key, field.getType(), f.getValue()));
+        ANNALS_RETURN_IF_ERROR(CheckValue(name, field, f.getValue()));
         break;
       }
     }
-    if (!found) return Status::InvalidArgument("unknown field '" + key + "'");
+    if (!found) {
+      return Status::InvalidArgument("unknown field '" + std::string(key.cStr()) + "'");
+    }
   }
 
   // Required fields of the data (enums cannot be "absent" once decoded, so this is done
   // on the JSON).
   capnp::JsonValue::Reader data;
   bool has_data = false;
-  KJ_IF_MAYBE(d, Member(doc, "data")) {
+  KJ_IF_MAYBE(d, data_member) {
     data = *d;
     has_data = true;
   }
@@ -654,9 +730,18 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
   if (json.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("event contains a NUL byte");
   }
-  auto builder = std::make_unique<capnp::MallocMessageBuilder>();
+  // The event's own message is sized from the line (its texts are at most the line's
+  // bytes, plus the root and the store-assigned fields); the default first segment of
+  // 8 KiB, zeroed by calloc for every line, was a sixth of the parse.  More segments are
+  // added if needed: the stored bytes are canonical, whatever the segments were.
+  auto builder = std::make_unique<capnp::MallocMessageBuilder>(
+      static_cast<unsigned>(json.size() / sizeof(capnp::word) + 64));
   try {
-    capnp::MallocMessageBuilder raw_message;
+    // The raw document lives only during this call: it is built in a per-thread scratch
+    // segment, which the builder zeroes again (only the part it used) when it is done.
+    // (Nothing called from here parses another event, so one segment per thread does.)
+    thread_local std::vector<capnp::word> scratch(4096);  // value-initialized: zero
+    capnp::MallocMessageBuilder raw_message(kj::arrayPtr(scratch.data(), scratch.size()));
     auto raw = raw_message.initRoot<capnp::JsonValue>();
     try {
       Codec().decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), raw);

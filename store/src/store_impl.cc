@@ -58,6 +58,7 @@
 #include <utility>
 
 #include "coding.h"
+#include "sorted_batch.h"
 
 namespace annals {
 namespace internal {
@@ -830,6 +831,7 @@ Result<ImportSummary> StoreImpl::Import(const ImportSource& next) {
   ImportSummary summary;
   bool wrote_chunk = false;
   uint64_t total = 0;
+  rocksdb::WriteBatch sorted;  // a chunk's batch in key order
   auto fail = [&](Status s) -> Status {
     if (wrote_chunk) {
       Status cleanup = RemoveUncommittedLocked(first);
@@ -874,7 +876,10 @@ Result<ImportSummary> StoreImpl::Import(const ImportSource& next) {
       std::string marker;
       PutU64(&marker, first);
       if (!wrote_chunk) p.batch.Put(cfs_[kMeta], kImportKey, marker);
-      s = FromRocks(db_->Write(rocksdb::WriteOptions(), &p.batch), "import failed");
+      // In key order the memtable inserts cost much less (sorted_batch.h).
+      rocksdb::WriteBatch* write = &p.batch;
+      if (SortBatchByKey(p.batch, cfs_, &sorted)) write = &sorted;
+      s = FromRocks(db_->Write(rocksdb::WriteOptions(), write), "import failed");
       wrote_chunk = true;
       if (!s.ok()) return fail(s);
       p.batch.Clear();
