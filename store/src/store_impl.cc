@@ -140,9 +140,27 @@ std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng) {
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
   b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));
   b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
-  std::string hex = ToHex(b, sizeof(b));
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  // 8-4-4-4-12 hex digits, written in place (this runs once per appended event).
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(36, '-');
+  for (int i = 0, at = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // skip the dash
+    out[at++] = kDigits[b[i] >> 4];
+    out[at++] = kDigits[b[i] & 0xf];
+  }
+  return out;
+}
+
+// Sets `field` (a Text of the event under construction) to the lower-case hex of `hash`
+// without a temporary string.
+template <typename InitText>
+void SetHex(const Hash& hash, InitText init) {
+  static const char kDigits[] = "0123456789abcdef";
+  capnp::Text::Builder t = init(2 * hash.size());
+  for (size_t i = 0; i < hash.size(); ++i) {
+    t[2 * i] = kDigits[hash[i] >> 4];
+    t[2 * i + 1] = kDigits[hash[i] & 0xf];
+  }
 }
 
 bool ParseHex32(std::string_view hex, Hash* out) {
@@ -228,12 +246,17 @@ rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
 
 Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes) {
   // One digest context per thread, reused: creating a context and looking the algorithm
-  // up again for every event cost as much as hashing it.
+  // up again for every event cost as much as hashing it.  The algorithm is fetched once
+  // (OpenSSL 3): EVP_sha256() is a legacy handle that every EVP_DigestInit_ex would look
+  // up in the provider tables again.  Fetched handles live until exit.
   struct Ctx {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     ~Ctx() { EVP_MD_CTX_free(ctx); }
   };
-  static const EVP_MD* const kSha256 = EVP_sha256();
+  static const EVP_MD* const kSha256 = [] {
+    const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return md ? md : EVP_sha256();
+  }();
   thread_local Ctx holder;
   Hash out{};
   unsigned int len = 0;
@@ -673,10 +696,12 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
   for (size_t i = 0; i < events.size(); ++i) {
     EventRep& rep = events[i].rep();
     auto event = rep.builder();
-    const std::string where =
-        i < options.labels.size() ? options.labels[i] + ": "
-        : events.size() > 1       ? "event " + std::to_string(i + 1) + ": "
-                                  : "";
+    // The prefix of this event's error messages, built only when there is an error.
+    auto where = [&]() -> std::string {
+      return i < options.labels.size() ? options.labels[i] + ": "
+             : events.size() > 1       ? "event " + std::to_string(i + 1) + ": "
+                                       : "";
+    };
     const std::string stream(View(event.getStream()));
     if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &id_rng_));
     const std::string id(View(event.getId()));
@@ -686,7 +711,7 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     if (known->has_value()) {
       const KnownEvent& k = **known;
       if (!SameWords(k.get().CanonicalContent(), rep.CanonicalContent())) {
-        return Status::Conflict(where + "id '" + id + "' is already used by seq " +
+        return Status::Conflict(where() + "id '" + id + "' is already used by seq " +
                                 std::to_string(k.seq) + " with different content");
       }
       results[i] = AppendResult{k.seq, k.version, id, true};
@@ -703,12 +728,12 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
       auto t = lookup(target_id);
       if (!t.ok()) return t.status();
       if (!t->has_value() || (*t)->stream != stream) {
-        return Status::NotFound(where + "event '" + target_id + "' not found in stream '" +
+        return Status::NotFound(where() + "event '" + target_id + "' not found in stream '" +
                                 stream + "'");
       }
       target = **t;
       if (IsMetaType(target->type)) {
-        return Status::InvalidArgument(where + "event '" + target_id + "' is a " +
+        return Status::InvalidArgument(where() + "event '" + target_id + "' is a " +
                                        std::string(EventTypeName(target->type)) +
                                        "; only domain events can be corrected or retracted");
       }
@@ -716,14 +741,14 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
         auto r = is_retracted(target->seq);
         if (!r.ok()) return r.status();
         if (r->has_value()) {
-          return Status::InvalidArgument(where + "event '" + target_id +
+          return Status::InvalidArgument(where() + "event '" + target_id +
                                          "' is already retracted");
         }
         p->retracted.insert(target->seq);
         added_retracted->push_back(target->seq);
       } else {
         auto corrected = ApplyCorrection(target->get(), event.getCorrection().asReader());
-        if (!corrected.ok()) return corrected.status().WithPrefix(where + "correction of '" +
+        if (!corrected.ok()) return corrected.status().WithPrefix(where() + "correction of '" +
                                                                   target_id + "'");
         if (event.getCorrection().hasEffective()) moved_to = (*corrected)->effective().earliest;
       }
@@ -746,17 +771,17 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     event.setSeq(seq);
     event.setVersion(version);
     event.setRecordedAt(recorded_at_text);
-    event.setPrevHash(ToHex(prev.data(), prev.size()));
-    prev = ChainHash(prev, rep.CanonicalWithoutHash());
-    event.setHash(ToHex(prev.data(), prev.size()));
+    SetHex(prev, [&](unsigned n) { return event.initPrevHash(n); });
+    const auto without_hash = rep.CanonicalWithoutHash();
+    prev = ChainHash(prev, without_hash);
+    SetHex(prev, [&](unsigned n) { return event.initHash(n); });
     rep.AssignedByStore(recorded_at);
 
-    // TODO(perf): this second canonicalize could be derived from the hash-less encoding
-    // above (the hash is the last pointer: one more pointer word, offsets shifted by one,
-    // the hash text appended); the two encodings are a fifth of an append's own CPU.
-    auto bytes = rep.Canonical();
+    // The stored bytes, derived from the hash-less encoding rather than canonicalizing the
+    // event a second time (EventRep::CanonicalFromWithoutHash; identical bytes).
+    auto bytes = rep.CanonicalFromWithoutHash(without_hash);
     if (bytes.size() * sizeof(capnp::word) > kMaxEventBytes) {
-      return Status::InvalidArgument(where + "event is over the 1 MiB limit when encoded");
+      return Status::InvalidArgument(where() + "event is over the 1 MiB limit when encoded");
     }
     batch.Put(cfs_[kLog], SeqKey(seq), WordsSlice(bytes));
     batch.Put(cfs_[kStream], StreamKey(stream, version), SeqKey(seq));
