@@ -501,6 +501,11 @@ Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
 // The state of a group of appends (or of one append) while it is assembled into one
 // WriteBatch: positions, chain head, streams and ids so far.  Guarded by write_mu_.
 struct StoreImpl::Pending {
+  // `reserve_bytes`: room to make in the batch up front.  A WriteBatch that grows by
+  // doubling copies its whole buffer (and faults in fresh pages) at every step; for a
+  // batch of 1000 events that was a third of the assembling time.
+  explicit Pending(size_t reserve_bytes = 0) : batch(reserve_bytes) {}
+
   uint64_t seq = 0;
   Hash prev{};
   int64_t recorded_at = 0;
@@ -566,7 +571,12 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
 }
 
 void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group) {
-  Pending p;
+  // About what an event takes in the batch: its log value (~0.5-1 KiB for typical events)
+  // and four or five index entries.  Only an estimate: a batch outgrowing it still grows.
+  constexpr size_t kReserveBytesPerEvent = 1024;
+  size_t events = 0;
+  for (const Writer* w : group) events += w->events->size();
+  Pending p(events * kReserveBytesPerEvent);
   p.seq = last_seq_;
   p.prev = last_hash_;
   p.recorded_at = last_recorded_at_;
