@@ -126,20 +126,37 @@ rocksdb::Slice WordsSlice(const kj::Array<capnp::word>& words) {
                         words.size() * sizeof(capnp::word));
 }
 
-// A UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, version 7, 74 random bits.  The random
-// bits come from `rng`, a generator seeded once per store from the OS CSPRNG: ids need to
-// be unique, not secret, and RAND_bytes() per id was a sixth of an append's CPU.
-std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng) {
-  unsigned char b[16];
-  const uint64_t r1 = (*rng)(), r2 = (*rng)();
-  for (int i = 0; i < 8; ++i) {
-    b[i] = static_cast<unsigned char>(r1 >> (8 * i));
-    b[8 + i] = static_cast<unsigned char>(r2 >> (8 * i));
+// A UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, version 7, 74 random bits (rand_a, 12
+// bits, and rand_b, 62).  The random bits come from `rng`, a generator seeded once per
+// store from the OS CSPRNG: ids need to be unique, not secret, and RAND_bytes() per id was
+// a sixth of an append's CPU.  Within one millisecond ids increase (RFC 9562 §6.2, method
+// 2): the first takes fresh random bits, each next one adds a random increment in
+// [1, 2^32] to the previous one's 74 bits.  Increasing ids go to the end of the id index's
+// memtable instead of to random places in it, which costs RocksDB less per append; in the
+// improbable case that the 74 bits would overflow, fresh random bits are taken.
+std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng, LastUuid* last) {
+  const int64_t ms = now_micros / 1000;
+  constexpr uint64_t kRandBMask = (1ull << 62) - 1;
+  bool fresh = ms != last->ms;
+  if (!fresh) {
+    const uint64_t b = last->rand_b + 1 + ((*rng)() >> 32);
+    last->rand_b = b & kRandBMask;
+    last->rand_a += b >> 62;  // the carry
+    fresh = last->rand_a > 0xfff;
   }
-  uint64_t ms = static_cast<uint64_t>(now_micros / 1000);
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
-  b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));
-  b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
+  if (fresh) {
+    last->ms = ms;
+    last->rand_a = (*rng)() & 0xfff;
+    last->rand_b = (*rng)() & kRandBMask;
+  }
+  unsigned char b[16];
+  for (int i = 0; i < 6; ++i) {
+    b[i] = static_cast<unsigned char>(static_cast<uint64_t>(ms) >> (8 * (5 - i)));
+  }
+  b[6] = static_cast<unsigned char>(0x70 | (last->rand_a >> 8));
+  b[7] = static_cast<unsigned char>(last->rand_a);
+  b[8] = static_cast<unsigned char>(0x80 | (last->rand_b >> 56));
+  for (int i = 9; i < 16; ++i) b[i] = static_cast<unsigned char>(last->rand_b >> (8 * (15 - i)));
   // 8-4-4-4-12 hex digits, written in place (this runs once per appended event).
   static const char kDigits[] = "0123456789abcdef";
   std::string out(36, '-');
@@ -151,8 +168,8 @@ std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng) {
   return out;
 }
 
-// Sets `field` (a Text of the event under construction) to the lower-case hex of `hash`
-// without a temporary string.
+// Sets a Text field of the event under construction to the lower-case hex of `hash`,
+// without a temporary string: `init(n)` allocates the field (e.g. initHash).
 template <typename InitText>
 void SetHex(const Hash& hash, InitText init) {
   static const char kDigits[] = "0123456789abcdef";
@@ -713,7 +730,7 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
                                        : "";
     };
     const std::string stream(View(event.getStream()));
-    if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &id_rng_));
+    if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &id_rng_, &last_uuid_));
     const std::string id(View(event.getId()));
 
     auto known = lookup(id);
