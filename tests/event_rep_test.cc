@@ -77,7 +77,9 @@ class EventRepTest : public testing::Test {
   // A random event, shaped as the append path has it just before the hash is set
   // (prevHash set unless `with_prev_hash` is false).
   std::unique_ptr<EventRep> RandomEvent(bool with_prev_hash) {
-    auto builder = std::make_unique<capnp::MallocMessageBuilder>();
+    // Half of the events are built across several segments (a tiny first segment), as a
+    // big event is (ParseEventJson sizes the first segment from the JSON).
+    auto builder = std::make_unique<capnp::MallocMessageBuilder>(rng_() % 2 ? 8 : 1024);
     auto e = builder->initRoot<schema::Event>();
     MaybeSet([&](const std::string& s) { e.setId(s); });
     MaybeSet([&](const std::string& s) { e.setStream(s); });
