@@ -82,6 +82,34 @@ TEST_F(StoreTest, AppendAssignsSeqVersionAndId) {
   EXPECT_EQ(e->effective().text, "2024-05");
 }
 
+TEST_F(StoreTest, GeneratedIdsAreUuidV7AndIncrease) {
+  // Ids the store generates increase (within a millisecond too), so that they go to the
+  // end of the id index; they stay well-formed UUIDv7 text.
+  std::vector<std::string> ids;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> batch;
+    for (int i = 0; i < 50; ++i) batch.push_back(Talks("s" + std::to_string(i % 3), "X", "2024"));
+    auto r = Append(std::move(batch));
+    ASSERT_OK(r.status());
+    for (const auto& a : *r) ids.push_back(a.id);
+    if (round == 1) clock_ += 5000;  // the next append in a later millisecond
+  }
+  ASSERT_EQ(ids.size(), 150u);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    ASSERT_EQ(id.size(), 36u) << id;
+    EXPECT_EQ(id[8], '-');
+    EXPECT_EQ(id[13], '-');
+    EXPECT_EQ(id[18], '-');
+    EXPECT_EQ(id[23], '-');
+    EXPECT_EQ(id[14], '7') << id;                                    // version
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // variant
+    if (i > 0) {
+      EXPECT_LT(ids[i - 1], id);
+    }
+  }
+}
+
 TEST_F(StoreTest, OneAppendSharesOneRecordedAtAndLaterAppendsAreStrictlyLater) {
   ASSERT_OK(Append({Talks("a", "X", "2024"), Talks("a", "Y", "2024")}).status());
   clock_ -= 1000000;  // the wall clock steps back one second

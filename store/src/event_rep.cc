@@ -702,6 +702,76 @@ kj::Array<capnp::word> EventRep::CanonicalWithoutHash() const {
   return capnp::canonicalize(copy.getRoot<schema::Event>().asReader());
 }
 
+// Canonical form (capnp layout.c++, canonicalize) is one segment: word 0 is the root
+// struct pointer with offset 0, then the root's data section, then its pointer section
+// (trailing null pointers truncated), then the objects the pointers reach, in pre-order
+// of the pointer slots, each packed right after the previous one.  `hash` is the last
+// pointer slot of Event (pointer 8; the static_assert below breaks the build if a field
+// added to the schema moves it), so, given the encoding without the hash, whose pointer
+// section ends with prevHash (8 slots), the encoding with it differs only in:
+//   - the root pointer: 9 pointers instead of 8;
+//   - one more pointer word after slot 7, so every object after the pointer section
+//     moves one word further: the offsets of slots 0..7, which are relative to the end of
+//     their own word, grow by one.  Not so for null pointers (all zero) and for pointers
+//     to empty structs, which canonical form encodes as offset -1 and zero sizes whatever
+//     follows.  Pointers inside the objects are relative to words that move with them;
+//   - the hash text, appended after everything else (it is the last object in pre-order):
+//     a byte list of its characters plus NUL, zero-padded to whole words, reached by
+//     slot 8.
+// Tests compare the result with capnp::canonicalize (EventRepTest).
+kj::Array<capnp::word> EventRep::CanonicalFromWithoutHash(
+    kj::ArrayPtr<const capnp::word> without_hash) const {
+  static_assert(schema::Event::_capnpPrivate::pointerCount == 9,
+                "Event's hash is no longer its last pointer slot: revisit this derivation");
+  constexpr uint64_t kHashSlot = 8;
+  constexpr uint64_t kLowMask = 0xffffffffull;
+  auto load = [&](size_t i) {
+    uint64_t w;
+    std::memcpy(&w, without_hash.begin() + i, sizeof w);
+    return w;  // capnp is little-endian; so is every platform annals builds on
+  };
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp words are little-endian");
+  if (!reader_.hasHash() || without_hash.size() == 0) return Canonical();
+  const uint64_t root = load(0);
+  const uint64_t data_words = (root >> 32) & 0xffff;
+  const uint64_t pointers = root >> 48;
+  // Root struct pointer, offset 0, with exactly the slots before the hash.
+  if ((root & kLowMask) != 0 || pointers != kHashSlot) return Canonical();
+  const size_t slots_begin = 1 + data_words;
+  const size_t slots_end = slots_begin + kHashSlot;
+  const size_t n = without_hash.size();
+  if (n < slots_end) return Canonical();
+
+  const capnp::Text::Reader hash = reader_.getHash();
+  const size_t text_words = (hash.size() + 1 + sizeof(capnp::word) - 1) / sizeof(capnp::word);
+  auto out = kj::heapArray<capnp::word>(n + 1 + text_words);
+  char* o = reinterpret_cast<char*>(out.begin());
+  auto store = [&](size_t i, uint64_t w) { std::memcpy(o + i * sizeof w, &w, sizeof w); };
+
+  std::memcpy(o, without_hash.begin(), slots_end * sizeof(capnp::word));
+  store(0, root + (1ull << 48));
+  for (size_t i = slots_begin; i < slots_end; ++i) {
+    const uint64_t w = load(i);
+    if (w == 0) continue;                                 // null
+    const uint32_t kind = w & 3;
+    if (kind == 0 && (w >> 32) == 0) continue;           // empty struct: offset -1 stays
+    if (kind != 0 && kind != 1) return Canonical();      // far or capability: not ours
+    const int32_t offset = static_cast<int32_t>(static_cast<uint32_t>(w)) >> 2;
+    const uint32_t moved = (static_cast<uint32_t>(offset + 1) << 2) | kind;
+    store(i, (w & ~kLowMask) | moved);
+  }
+  // Slot 8: a list of bytes (element size 2) of size+1 elements, right after the content.
+  const uint64_t text_at = n + 1;
+  const uint64_t offset = text_at - (slots_end + 1);
+  store(slots_end, ((hash.size() + 1) << 35) | (2ull << 32) | (offset << 2) | 1);
+  std::memcpy(o + (slots_end + 1) * sizeof(capnp::word), without_hash.begin() + slots_end,
+              (n - slots_end) * sizeof(capnp::word));
+  char* text = o + text_at * sizeof(capnp::word);
+  std::memset(text, 0, text_words * sizeof(capnp::word));
+  std::memcpy(text, hash.begin(), hash.size());
+  return out;
+}
+
 kj::Array<capnp::word> EventRep::CanonicalContent() const {
   capnp::MallocMessageBuilder copy;
   copy.setRoot(reader_);
@@ -730,12 +800,14 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
   if (json.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("event contains a NUL byte");
   }
-  // The event's own message is sized from the line (its texts are at most the line's
-  // bytes, plus the root and the store-assigned fields); the default first segment of
-  // 8 KiB, zeroed by calloc for every line, was a sixth of the parse.  More segments are
-  // added if needed: the stored bytes are canonical, whatever the segments were.
+  // The first segment sized for this event rather than Cap'n Proto's default 8 KiB (zeroed
+  // by calloc for every line, a sixth of the parse): the message takes about twice its
+  // JSON's size, plus the fields the store sets on append (seq, version, recorded_at, both
+  // hashes, maybe the id: under 512 bytes).  A bigger event just gets a second segment;
+  // the stored bytes are canonical, whatever the segments were.  Callers also hold many
+  // NewEvents at once (a batch, an import chunk), so unused memory adds up.
   auto builder = std::make_unique<capnp::MallocMessageBuilder>(
-      static_cast<unsigned>(json.size() / sizeof(capnp::word) + 64));
+      static_cast<unsigned>(json.size() / sizeof(capnp::word) * 2 + 64));
   try {
     // The raw document lives only during this call: it is built in a per-thread scratch
     // segment, which the builder zeroes again (only the part it used) when it is done.

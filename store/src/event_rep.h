@@ -67,6 +67,12 @@ class EventRep {
   kj::Array<capnp::word> Canonical() const;
   // Canonical bytes of the event without its hash: what the chain hashes.
   kj::Array<capnp::word> CanonicalWithoutHash() const;
+  // The same bytes as Canonical(), derived from `without_hash` (what CanonicalWithoutHash()
+  // gave for this event before its hash was set; nothing else may have changed since)
+  // instead of canonicalizing the whole event again.  Falls back to Canonical() when
+  // `without_hash` is not laid out as expected (see the .cc for the layout argument).
+  kj::Array<capnp::word> CanonicalFromWithoutHash(
+      kj::ArrayPtr<const capnp::word> without_hash) const;
   // Canonical bytes of the caller-supplied content only (id, stream, type, effective,
   // data, confidence, source, recorded_by): what id idempotency compares.
   kj::Array<capnp::word> CanonicalContent() const;

@@ -37,6 +37,14 @@ using CheckpointKey = std::pair<int64_t, uint64_t>;
 // SHA-256(prev || bytes).
 Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes);
 
+// The random bits of the last UUIDv7 a store generated for an event without an id, and
+// its millisecond (NewUuidV7 in store_impl.cc).
+struct LastUuid {
+  int64_t ms = -1;
+  uint64_t rand_a = 0;  // 12 bits
+  uint64_t rand_b = 0;  // 62 bits
+};
+
 // Translates a RocksDB status (the one place this happens).
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
@@ -152,6 +160,7 @@ class StoreImpl final : public Store {
   // it (the log is append-only).
   std::mutex write_mu_;
   std::mt19937_64 id_rng_;  // UUIDv7 random bits; seeded from the OS CSPRNG; write_mu_
+  LastUuid last_uuid_;  // so that ids of one millisecond increase; write_mu_
   std::atomic<bool> use_checkpoints_{true};
   uint64_t checkpoint_interval_ = 512;
   // The head of the log: guarded by write_mu_ for writes, read atomically.
