@@ -233,7 +233,9 @@ Status StoreImpl::InvalidateCheckpointsLocked(const std::map<std::string, Checkp
 Status StoreImpl::BackfillMovedIndex() {
   std::lock_guard<std::mutex> lock(write_mu_);
   rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kActs]));
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // a scan of every prefix
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kActs]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->value() != rocksdb::Slice("c") || it->key().size() != 16) continue;
     const uint64_t target = GetU64(it->key().data());

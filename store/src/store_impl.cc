@@ -210,7 +210,9 @@ bool PathExists(const std::string& path) {
 // True if no column family of `db` holds a key.
 bool AllEmpty(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
   for (auto* cf : cfs) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;
   }
@@ -256,9 +258,12 @@ rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
   // verification: a bloom filter turns most misses (new ids) into no disk read.  The
   // other column families are only ever read by prefix scans, which a whole-key filter
   // cannot answer, so they build none.
-  if (name == "id" || name == "log" || name == "stream" || name == "default") {
+  if (name == "id" || name == "log" || name == "stream" || name == "default" ||
+      name == "acts") {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   }
+  // acts is only searched by prefix (see below): its filter holds prefixes, not keys.
+  if (name == "acts") table.whole_key_filtering = false;
   // Index and filter blocks go through the block cache, loaded when first needed, rather
   // than read whole when the store opens: a one-shot CLI query on a million-event store
   // otherwise reads every table's megabyte-sized filter before answering.  The newest
@@ -280,6 +285,14 @@ rocksdb::ColumnFamilyOptions CfOptions(const Options& options,
     // which, with events of many streams interleaved, is not where the previous insert
     // went.  A hint per stream lets the memtable start its search there.
     cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamHintPrefix>();
+  } else if (name == "acts") {
+    // A fold asks, for every event it folds, whether anything corrected or retracted it:
+    // a seek to the event's seq (the key's first 8 bytes), which almost always finds
+    // nothing.  A bloom filter over those prefixes, in the tables and the memtable,
+    // answers most of these seeks without searching any block.  Seeks are confined to
+    // one prefix; a scan of the whole column family must set total_order_seek.
+    cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
   } else if (name == "id") {
     // Each appended event looks its id up, and new ids miss: a bloom filter over the
     // memtable answers those misses without walking the skip list.
@@ -1269,6 +1282,7 @@ Result<VerifyReport> StoreImpl::Verify(const VerifyOptions& options) {
   } releaser{db_.get(), snapshot};
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
+  ro.total_order_seek = true;  // whole column families are scanned, acts included
   auto problem = [&](std::string p) {
     if (report.problems.size() < 1000) report.problems.push_back(std::move(p));
   };
