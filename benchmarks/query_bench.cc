@@ -16,8 +16,8 @@
 //   BM_Replay / BM_RawIterator  the full audit replay (events/s) vs a raw RocksDB iterator
 //                               over the log touching every value.  arg 0: a 100K-event
 //                               stream in valid-time order; arg 1: a 10K-event stream
-//                               where every tenth event is back-dated (each re-folds the
-//                               stream: see TODO(perf) in query.cc).
+//                               where every tenth event is back-dated (up to a day, about
+//                               1440 positions: each re-folds from a snapshot before it).
 
 #include <benchmark/benchmark.h>
 #include <rocksdb/db.h>
