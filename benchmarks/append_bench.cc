@@ -21,8 +21,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <thread>
 #include <memory>
 #include <string>
@@ -30,18 +28,15 @@
 #include <cstring>
 
 #include "annals/store.h"
+#include "bench_util.h"
+#include "coding.h"
 #include "event_rep.h"
 
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string base = std::string(tmp && *tmp ? tmp : "/tmp") + "/annals-bench";
-  std::filesystem::create_directories(base);
-  std::string path = base + "/" + name;
-  std::filesystem::remove_all(path);
-  return path;
-}
+using annals::internal::PositionKey;
+using annals::internal::SeqKey;
+using annals::internal::StreamKey;
 
 std::string EventJson(uint64_t i) {
   static const char* kPartners[] = {"Baidu", "Tencent", "ByteDance", "Alibaba"};
@@ -73,7 +68,7 @@ void BM_AnnalsAppend(benchmark::State& state) {
   annals::Options options;
   options.create_if_missing = true;
   options.sync = state.range(1) != 0;
-  auto store = annals::Store::Open(TempPath("append"), options);
+  auto store = annals::Store::Open(annals::bench::FreshPath("append"), options);
   if (!store.ok()) {
     state.SkipWithError(store.status().ToString().c_str());
     return;
@@ -104,7 +99,7 @@ void BM_RawRocksDbPut(benchmark::State& state) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, TempPath("raw"), &raw);
+  rocksdb::Status s = rocksdb::DB::Open(options, annals::bench::FreshPath("raw"), &raw);
   std::unique_ptr<rocksdb::DB> db(raw);
   if (!s.ok()) {
     state.SkipWithError(s.ToString().c_str());
@@ -130,10 +125,8 @@ void BM_RawRocksDbPut(benchmark::State& state) {
   for (auto _ : state) {
     rocksdb::WriteBatch batch;
     for (int i = 0; i < batch_size; ++i) {
-      char key[8];
       ++seq;
-      for (int k = 0; k < 8; ++k) key[k] = static_cast<char>(seq >> (8 * (7 - k)));
-      batch.Put(rocksdb::Slice(key, 8), values[seq % values.size()]);
+      batch.Put(SeqKey(seq), values[seq % values.size()]);
     }
     s = db->Write(wo, &batch);
     if (!s.ok()) {
@@ -142,10 +135,6 @@ void BM_RawRocksDbPut(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations() * batch_size);
-}
-
-void PutU64(std::string* dst, uint64_t v) {
-  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 // Args: batch size, sync.  Same CF layout and key/value bytes as annals writes.
@@ -160,7 +149,7 @@ void BM_RawRocksDbSameBytes(benchmark::State& state) {
   }
   std::vector<rocksdb::ColumnFamilyHandle*> h;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, TempPath("raw-same"), cfs, &h, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(options, annals::bench::FreshPath("raw-same"), cfs, &h, &raw);
   std::unique_ptr<rocksdb::DB> db(raw);
   if (!s.ok()) {
     state.SkipWithError(s.ToString().c_str());
@@ -194,11 +183,9 @@ void BM_RawRocksDbSameBytes(benchmark::State& state) {
     for (int i = 0; i < batch_size; ++i) {
       ++seq;
       const Stored& e = ring[seq % ring.size()];
-      std::string key, sk = e.stream + '\0', vk = e.stream + '\0', id = e.id;
-      PutU64(&key, seq);
-      PutU64(&sk, seq);
-      PutU64(&vk, static_cast<uint64_t>(e.earliest) ^ (1ull << 63));
-      PutU64(&vk, seq);
+      const std::string key = SeqKey(seq), sk = StreamKey(e.stream, seq),
+                        vk = PositionKey(e.stream, e.earliest, seq);
+      std::string id = e.id;
       std::memcpy(&id[0], key.data(), 8);  // unique ids, as UUIDv7s are
       batch.Put(h[1], key, e.value);
       batch.Put(h[2], sk, key);
@@ -223,7 +210,7 @@ void BM_AnnalsAppendThreads(benchmark::State& state) {
   annals::Options options;
   options.create_if_missing = true;
   options.sync = true;
-  auto store = annals::Store::Open(TempPath("append-threads"), options);
+  auto store = annals::Store::Open(annals::bench::FreshPath("append-threads"), options);
   if (!store.ok()) {
     state.SkipWithError(store.status().ToString().c_str());
     return;

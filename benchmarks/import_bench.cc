@@ -30,8 +30,12 @@
 
 namespace {
 
+// The events of both imports: Scaled(1M) lines, written once (through a rename, so the file
+// is always whole).
+uint64_t EventCount() { return annals::bench::Scaled(1000000); }
+
 std::string EventsFile() {
-  const uint64_t n = annals::bench::Scaled(1000000);
+  const uint64_t n = EventCount();
   const std::string path =
       annals::bench::BenchDir() + "/import-" + std::to_string(n) + ".jsonl";
   std::ifstream probe(path);
@@ -45,17 +49,9 @@ std::string EventsFile() {
   return path;
 }
 
-uint64_t LinesOf(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  uint64_t n = 0;
-  while (std::getline(in, line)) ++n;
-  return n;
-}
-
 void BM_AnnalsImport(benchmark::State& state) {
   const std::string file = EventsFile();
-  const uint64_t n = LinesOf(file);
+  const uint64_t n = EventCount();
   for (auto _ : state) {
     state.PauseTiming();
     const std::string db = annals::bench::FreshPath("import-annals");
@@ -83,7 +79,7 @@ bool Exec(sqlite3* db, const char* sql) {
 
 void BM_SqliteImport(benchmark::State& state) {
   const std::string file = EventsFile();
-  const uint64_t n = LinesOf(file);
+  const uint64_t n = EventCount();
   for (auto _ : state) {
     state.PauseTiming();
     const std::string path = annals::bench::FreshPath("import-sqlite.db");

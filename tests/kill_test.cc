@@ -45,11 +45,6 @@ constexpr double kSlowdown = 1;
 constexpr double kSlowdown = 1;
 #endif
 
-bool LongTests() {
-  const char* v = std::getenv("ANNALS_LONG_TESTS");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
-
 struct Spawned {
   pid_t pid = -1;
   int out_fd = -1;
@@ -112,11 +107,11 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
               static_cast<unsigned long long>(seed));
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
-  const int target_kills = LongTests() ? 2000 : 300;
+  const int target_kills = test::LongTests() ? 2000 : 300;
   // The loop normally stops at target_kills (about 60-100 s here).  The budget is only a
   // safety cap, generous enough that a loaded CI machine still reaches the minimum below,
   // and under CTest's timeout (900 s; 1500 s in sanitizer builds).
-  const double time_budget = std::min((LongTests() ? 1200 : 360) * kSlowdown, 1200.0);
+  const double time_budget = std::min((test::LongTests() ? 1200 : 360) * kSlowdown, 1200.0);
 
   std::vector<Attempt> attempts;
   int next = 0;
@@ -253,7 +248,8 @@ TEST(KillTest, AcknowledgedWritesSurviveSigkill) {
               "lost %d, partial %d, changed %d\n",
               kills, completed, acked, acked_killed, present.size(), unacked_present, lost,
               partial, wrong);
-  EXPECT_GE(kills, LongTests() ? 1000 : 200) << "too few kills landed within the time budget";
+  EXPECT_GE(kills, test::LongTests() ? 1000 : 200)
+      << "too few kills landed within the time budget";
   // The store still takes writes.
   RunResult after = RunAnnals({"--db", db, "append", "--stream", "st0", "--type", "note",
                                "--effective", "2025", "--set", "text=after"});

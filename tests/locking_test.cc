@@ -93,8 +93,7 @@ TEST_F(LockingTest, TwoCliProcessesOnOneStore) {
     close(in[1]);
     close(out[0]);
     close(out[1]);
-    execl(ANNALS_BIN, ANNALS_BIN, "--db", target.c_str(), "restore", "-", (char*)nullptr);
-    _exit(127);
+    test::ExecAnnals({"--db", target, "restore", "-"});
   }
   close(in[0]);
   close(out[1]);

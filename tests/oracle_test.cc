@@ -645,12 +645,9 @@ class CheckpointTest : public testing::Test {
            std::to_string(i) + R"("}})";
   }
   static std::string Day(int i) {  // 2020-01-01 + i days, as YYYY-MM-DD
-    char buf[32];
     const int64_t micros =
         ParseFuzzyDate("2020-01-01")->earliest + static_cast<int64_t>(i) * 86400 * 1000000;
-    std::string t = FormatInstant(micros);
-    std::snprintf(buf, sizeof(buf), "%s", t.substr(0, 10).c_str());
-    return buf;
+    return FormatInstant(micros).substr(0, 10);
   }
   void ExpectSameAsNaive(const std::string& as_of, const std::string& known_at) {
     SCOPED_TRACE("as_of=" + as_of + " known_at=" + known_at);

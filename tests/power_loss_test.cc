@@ -73,11 +73,6 @@ class TempDir {
   std::string path_;
 };
 
-bool LongTests() {
-  const char* v = std::getenv("ANNALS_LONG_TESTS");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
-
 // One step of the workload.
 struct Step {
   enum Kind { kAppend, kFlush, kCompact, kReopen } kind = kAppend;
@@ -282,8 +277,7 @@ class PowerLossTest : public ::testing::Test {
 
   // One crash point.  Returns the acknowledged events lost.
   size_t RunCrashPoint(const std::vector<Step>& steps, bool sync, uint64_t crash_op,
-                       FaultFs::TailMode mode, uint64_t seed, const std::string& where,
-                       bool* crashed) {
+                       FaultFs::TailMode mode, uint64_t seed, const std::string& where) {
     TempDir dir;
     const std::string path = dir.Sub("db");
     Outcome out;
@@ -306,7 +300,6 @@ class PowerLossTest : public ::testing::Test {
                      static_cast<unsigned long long>(st.renames_undone));
       }
     }
-    *crashed = out.crashed;
     return CheckRecovered(path, out, !sync, where);
   }
 };
@@ -315,7 +308,7 @@ class PowerLossTest : public ::testing::Test {
 // tails.  The acceptance count is the number of crash points tried.
 TEST_F(PowerLossTest, SyncedAppendsSurviveEveryCrashPoint) {
   const std::vector<uint64_t> seeds =
-      LongTests() ? std::vector<uint64_t>{1, 2, 3, 4, 5} : std::vector<uint64_t>{1};
+      test::LongTests() ? std::vector<uint64_t>{1, 2, 3, 4, 5} : std::vector<uint64_t>{1};
   uint64_t points = 0;
   for (uint64_t seed : seeds) {
     const auto steps = MakeWorkload(seed, 30);
@@ -324,16 +317,15 @@ TEST_F(PowerLossTest, SyncedAppendsSurviveEveryCrashPoint) {
     for (uint64_t n = 1; n <= total + 1; ++n) {
       // Each point once, alternating the tail mode; both modes with ANNALS_LONG_TESTS.
       std::vector<FaultFs::TailMode> modes;
-      if (LongTests() || n % 2 == 0) modes.push_back(FaultFs::TailMode::kDropUnsynced);
-      if (LongTests() || n % 2 == 1) modes.push_back(FaultFs::TailMode::kTornTail);
+      if (test::LongTests() || n % 2 == 0) modes.push_back(FaultFs::TailMode::kDropUnsynced);
+      if (test::LongTests() || n % 2 == 1) modes.push_back(FaultFs::TailMode::kTornTail);
       for (auto mode : modes) {
         const std::string where =
             "seed " + std::to_string(seed) + " crash at op " + std::to_string(n) + "/" +
             std::to_string(total) +
             (mode == FaultFs::TailMode::kTornTail ? " (torn tail)" : " (drop unsynced)");
-        bool crashed = false;
         const auto t0 = std::chrono::steady_clock::now();
-        RunCrashPoint(steps, true, n, mode, seed, where, &crashed);
+        RunCrashPoint(steps, true, n, mode, seed, where);
         ++points;
         if (std::getenv("ANNALS_TEST_VERBOSE")) {
           std::fprintf(stderr, "%s: %lld ms\n", where.c_str(),
@@ -356,7 +348,7 @@ TEST_F(PowerLossTest, SyncedAppendsSurviveEveryCrashPoint) {
 // drops acknowledged data (otherwise the synced test above would prove nothing).
 TEST_F(PowerLossTest, UnsyncedAppendsMayBeLostButNeverHalfVisible) {
   const std::vector<uint64_t> seeds =
-      LongTests() ? std::vector<uint64_t>{11, 12, 13, 14} : std::vector<uint64_t>{11};
+      test::LongTests() ? std::vector<uint64_t>{11, 12, 13, 14} : std::vector<uint64_t>{11};
   uint64_t points = 0, runs_with_loss = 0, events_lost = 0;
   for (uint64_t seed : seeds) {
     const auto steps = MakeWorkload(seed, 30);
@@ -368,8 +360,7 @@ TEST_F(PowerLossTest, UnsyncedAppendsMayBeLostButNeverHalfVisible) {
       const auto mode = i % 2 ? FaultFs::TailMode::kTornTail : FaultFs::TailMode::kDropUnsynced;
       const std::string where = "seed " + std::to_string(seed) + " sync=false crash at op " +
                                 std::to_string(n) + "/" + std::to_string(total);
-      bool crashed = false;
-      size_t lost = RunCrashPoint(steps, false, n, mode, seed, where, &crashed);
+      size_t lost = RunCrashPoint(steps, false, n, mode, seed, where);
       ++points;
       runs_with_loss += lost > 0;
       events_lost += lost;

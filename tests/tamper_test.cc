@@ -23,27 +23,18 @@
 #include <vector>
 
 #include "annals/store.h"
+#include "coding.h"
 #include "store_impl.h"
 #include "test_util.h"
 
 namespace annals {
 namespace {
 
+using internal::SeqKey;
 using internal::StoreImpl;
 using internal::TestHooks;
 using test::RunAnnals;
 using test::TempDir;
-
-std::string SeqKey(uint64_t seq) {
-  std::string k;
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>((seq >> (8 * i)) & 0xff));
-  return k;
-}
-
-bool LongTests() {
-  const char* v = std::getenv("ANNALS_LONG_TESTS");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
 
 // True if some problem is about `seq` ("seq 7: ...", "seq 7 (line ..", "seq 5-7: ...").
 bool NamesSeq(const VerifyReport& report, uint64_t seq) {
@@ -156,7 +147,7 @@ TEST_F(TamperTest, EveryByteFlipOfAStoredEventIsNamedBySeq) {
   const std::string original = Get(store_->cf_log(), SeqKey(target));
   ASSERT_GT(original.size(), 100u);
   uint64_t made = 0, detected = 0, cli_made = 0, cli_detected = 0;
-  const size_t cli_every = LongTests() ? 1 : 8;
+  const size_t cli_every = test::LongTests() ? 1 : 8;
   for (size_t pos = 0; pos < original.size(); ++pos) {
     for (unsigned char mask : {0xffu, 0x01u}) {
       std::string flipped = original;
@@ -264,11 +255,11 @@ TEST_F(TamperTest, RemovedSwappedInsertedEventsAndBadIndexEntriesAreNamed) {
        [&] { Put(store_->cf_id(), "ghost", id_of_2); }},
       {"delete the stream index entry of seq 2", 2,
        [&] {
-         Delete(store_->cf_stream(), std::string("apple-intelligence-cn") + '\0' + SeqKey(2));
+         Delete(store_->cf_stream(), internal::StreamKey("apple-intelligence-cn", 2));
        }},
       {"point the stream index entry of version 2 at seq 3", 2,
        [&] {
-         Put(store_->cf_stream(), std::string("apple-intelligence-cn") + '\0' + SeqKey(2),
+         Put(store_->cf_stream(), internal::StreamKey("apple-intelligence-cn", 2),
              SeqKey(3));
        }},
       {"change the valid-time index entry of seq 1", 1,

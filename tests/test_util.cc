@@ -56,6 +56,11 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+bool LongTests() {
+  const char* v = std::getenv("ANNALS_LONG_TESTS");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
 void ExecAnnals(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   std::string bin = ANNALS_BIN;

@@ -66,6 +66,10 @@ RunResult RunAnnals(const std::vector<std::string>& args, const std::string& std
 // if that fails.
 [[noreturn]] void ExecAnnals(const std::vector<std::string>& args);
 
+// True if ANNALS_LONG_TESTS is set (and not "0"): the crash, kill and tamper tests then
+// run their exhaustive variants.
+bool LongTests();
+
 // Splits text into lines (without the "\n"); a final empty line is dropped.
 std::vector<std::string> Lines(const std::string& text);
 

@@ -140,9 +140,10 @@ struct Decoded {
   std::vector<OpenEvent> open;
 };
 
-// Corrupt or unreadable checkpoints are treated as absent (they are derived data; the
-// fold from the log is always right), never as an error.
-std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, bool header_only) {
+// The checkpoint in `value` if it holds at `known_seq` (taken by then).  Corrupt or
+// unreadable checkpoints are treated as absent (they are derived data; the fold from the
+// log is always right), never as an error.
+std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, uint64_t known_seq) {
   if (value.size() == 0 || value.size() % sizeof(capnp::word) != 0) return std::nullopt;
   auto words = kj::heapArray<capnp::word>(value.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), value.data(), value.size());
@@ -151,8 +152,8 @@ std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, bool header_only) 
     capnp::FlatArrayMessageReader reader(words);
     auto c = reader.getRoot<schema::Checkpoint>();
     d.valid_from = c.getValidFrom();
+    if (d.valid_from > known_seq) return std::nullopt;
     d.applied = c.getEventsApplied();
-    if (header_only) return d;
     State& s = d.state;
     for (auto p : c.getPartners()) {
       s.partners[Str(p.getName())] =
@@ -247,9 +248,8 @@ Status StoreImpl::BackfillMovedIndex() {
     if (!corr.hasEffective()) continue;
     auto d = ParseFuzzyDate(corr.getEffective().cStr());
     if (!d.ok()) continue;  // verify reports it
-    std::string key = PositionKey(Str((*c)->reader().getStream()), d->earliest, target);
-    PutU64(&key, seq);
-    batch.Put(cfs_[kMoved], key, "");
+    const std::string stream = Str((*c)->reader().getStream());
+    batch.Put(cfs_[kMoved], MovedKey(stream, d->earliest, target, seq), "");
   }
   ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read acts index"));
   rocksdb::WriteOptions wo;
@@ -281,12 +281,17 @@ struct Item {
 
 Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int64_t as_of,
                                                   uint64_t known_seq) {
-  // Does the stream exist at N?  Its first event is version 1.
+  // Does the stream exist at N?  It does if it last changed by then; otherwise its first
+  // event (version 1) tells.
+  uint64_t stream_last = 0;
   {
+    auto info = GetStream(stream);
+    if (info.ok()) stream_last = info->last_seq;
+  }
+  if (stream_last == 0 || stream_last > known_seq) {
     std::string v;
-    std::string key = StreamPrefix(stream);
-    PutU64(&key, 1);
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kStream], key, &v);
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cfs_[kStream], StreamKey(stream, 1), &v);
     if (s.IsNotFound()) return Status::NotFound("no stream '" + stream + "'");
     ANNALS_RETURN_IF_ERROR(FromRocks(s, "read stream index"));
     if (v.size() != 8) return Status::Corruption("stream index entry is malformed");
@@ -294,11 +299,6 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
   }
   // Checkpoints are taken only when N is the stream's latest knowledge; they then hold
   // from the stream's last seq on.
-  uint64_t stream_last = 0;
-  {
-    auto info = GetStream(stream);
-    if (info.ok()) stream_last = info->last_seq;
-  }
   const bool take = stream_last != 0 && stream_last <= known_seq;
 
   const std::string prefix = StreamPrefix(stream);
@@ -311,14 +311,10 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
   std::unique_ptr<StateProjection> projection;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kCheckpoint]));
-    std::string upper = StreamPrefix(stream);
-    PutU64(&upper, static_cast<uint64_t>(as_of) ^ (1ull << 63));
-    upper.append(8, '\xff');
+    const std::string upper = PositionKey(stream, as_of, UINT64_MAX);
     for (it->SeekForPrev(upper); it->Valid() && it->key().starts_with(prefix); it->Prev()) {
       if (it->key().size() != prefix.size() + 16) continue;
-      auto header = DecodeCheckpoint(it->value(), /*header_only=*/true);
-      if (!header || header->valid_from > known_seq) continue;
-      auto full = DecodeCheckpoint(it->value(), /*header_only=*/false);
+      auto full = DecodeCheckpoint(it->value(), known_seq);
       if (!full) continue;
       const char* k = it->key().data() + prefix.size();
       start = CheckpointKey{DecodeEarliest(k), GetU64(k + 8)};

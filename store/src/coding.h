@@ -46,6 +46,21 @@ inline std::string PositionKey(std::string_view stream, int64_t earliest, uint64
   return k;
 }
 
+// stream 0x00 u64 version: the stream index.
+inline std::string StreamKey(std::string_view stream, uint64_t version) {
+  std::string k = StreamPrefix(stream);
+  PutU64(&k, version);
+  return k;
+}
+
+// The position a correction moves its target to, then the correction's seq (moved).
+inline std::string MovedKey(std::string_view stream, int64_t earliest, uint64_t target_seq,
+                            uint64_t seq) {
+  std::string k = PositionKey(stream, earliest, target_seq);
+  PutU64(&k, seq);
+  return k;
+}
+
 inline int64_t DecodeEarliest(const char* p) {
   return static_cast<int64_t>(GetU64(p) ^ (1ull << 63));
 }

@@ -29,16 +29,14 @@ struct Batch {
   bool seen_done = false;        // consumer only: state was kDone when it last looked
 
   std::vector<std::string> lines;  // input, freed once parsed
-  std::vector<uint64_t> line_nos;  // of lines
+  std::vector<uint64_t> line_nos;  // of lines (events[i] is from line line_nos[i])
   std::vector<NewEvent> events;    // parsed from the lines before the first bad one
-  std::vector<uint64_t> event_line_nos;
   Status error;                    // of the first bad line, with its "line N: " prefix
   size_t next = 0;                 // consumer only: the next event to hand out
 };
 
 void Parse(Batch* b) {
   b->events.reserve(b->lines.size());
-  b->event_line_nos.reserve(b->lines.size());
   for (size_t i = 0; i < b->lines.size(); ++i) {
     auto parsed = NewEvent::FromJson(b->lines[i]);
     if (!parsed.ok()) {
@@ -46,7 +44,6 @@ void Parse(Batch* b) {
       break;
     }
     b->events.push_back(std::move(parsed).value());
-    b->event_line_nos.push_back(b->line_nos[i]);
   }
   std::vector<std::string>().swap(b->lines);
 }
@@ -179,7 +176,7 @@ Status JsonLinesReader::Next(std::optional<NewEvent>* event, uint64_t* line_no) 
     r.AwaitFront();
     Batch& b = *r.batches.front();
     if (b.next < b.events.size()) {
-      *line_no = b.event_line_nos[b.next];
+      *line_no = b.line_nos[b.next];
       event->emplace(std::move(b.events[b.next++]));
       return Status::OK();
     }

@@ -36,8 +36,6 @@ const char* DecisionName(schema::Decision d) {
   return "approved";
 }
 
-TimelineKey KeyOf(const Event& e) { return {e.effective().earliest, e.seq()}; }
-
 }  // namespace
 
 // ---- Timeline ------------------------------------------------------------------------

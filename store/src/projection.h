@@ -52,6 +52,7 @@ class EventSource {
 
 // The valid-time position of a visible event: (earliest, seq).  Unique per event.
 using TimelineKey = std::pair<int64_t, uint64_t>;
+inline TimelineKey KeyOf(const Event& e) { return {e.effective().earliest, e.seq()}; }
 
 class Timeline {
  public:

@@ -69,7 +69,6 @@ class ReplayCursor {
       : timeline_(Timeline::Mode::kLowMemory, source), interval_(interval) {}
 
   Timeline* timeline() { return &timeline_; }
-  const StateProjection& projection() const { return *projection_; }
 
   // Applies an event that sorted after every visible one; returns the changes it made.
   std::vector<Change> ApplyLast(const Event& e) {
@@ -114,8 +113,6 @@ class ReplayCursor {
     StateProjection projection;
   };
 
-  static TimelineKey KeyOf(const Event& e) { return {e.effective().earliest, e.seq()}; }
-
   void Folded(const TimelineKey& key) {
     if (++since_snapshot_ < interval_) return;
     since_snapshot_ = 0;
@@ -147,17 +144,27 @@ Result<int64_t> ParseValidTime(const std::string& text, const char* what) {
 
 }  // namespace
 
-// Reads `stream` up to the seq `known_at` resolves to into `timeline`.  NotFound if the
-// stream has no event by then.
-static Status LoadTimeline(StoreImpl* store, const std::string& stream,
-                           const std::string& known_at, Timeline* timeline) {
+// The seq `known_at` resolves to; a malformed one is named as the known-at.
+static Result<uint64_t> KnownSeq(StoreImpl* store, const std::string& known_at) {
   auto max_seq = store->ResolveKnownAt(known_at);
-  if (!max_seq.ok()) {
-    return max_seq.status().IsInvalidArgument() ? max_seq.status().WithPrefix("known-at")
-                                                : max_seq.status();
+  if (!max_seq.ok() && max_seq.status().IsInvalidArgument()) {
+    return max_seq.status().WithPrefix("known-at");
   }
+  return max_seq;
+}
+
+// The NotFound of a stream with no event by `known_at`.
+static Status NoStream(const std::string& stream, const std::string& known_at) {
+  if (known_at.empty()) return Status::NotFound("no stream '" + stream + "'");
+  return Status::NotFound("no stream '" + stream + "' at known-at " + known_at);
+}
+
+// Reads `stream` up to `max_seq` into `timeline`.  NotFound if the stream has no event by
+// then (worded by the caller).
+static Status LoadTimeline(StoreImpl* store, const std::string& stream, uint64_t max_seq,
+                           Timeline* timeline) {
   Status error;
-  Status s = store->ReadStream(stream, *max_seq, [&](const Event& e) {
+  Status s = store->ReadStream(stream, max_seq, [&](const Event& e) {
     auto effect = timeline->Add(e);
     if (!effect.ok()) {
       error = effect.status();
@@ -167,10 +174,7 @@ static Status LoadTimeline(StoreImpl* store, const std::string& stream,
   });
   ANNALS_RETURN_IF_ERROR(s);
   ANNALS_RETURN_IF_ERROR(error);
-  if (timeline->raw_events() == 0) {
-    if (known_at.empty()) return Status::NotFound("no stream '" + stream + "'");
-    return Status::NotFound("no stream '" + stream + "' at known-at " + known_at);
-  }
+  if (timeline->raw_events() == 0) return Status::NotFound("no stream '" + stream + "'");
   return Status::OK();
 }
 
@@ -187,32 +191,25 @@ static Result<State> FoldState(Timeline* timeline, int64_t as_of) {
 Result<State> StoreImpl::FoldStateNaive(const std::string& stream, int64_t as_of,
                                         uint64_t known_seq) {
   Timeline timeline(Timeline::Mode::kInMemory, nullptr);
-  ANNALS_RETURN_IF_ERROR(
-      LoadTimeline(this, stream, "@" + std::to_string(known_seq), &timeline));
+  ANNALS_RETURN_IF_ERROR(LoadTimeline(this, stream, known_seq, &timeline));
   return FoldState(&timeline, as_of);
 }
 
-// The state of `stream` at (as_of, known_at), with NotFound worded as LoadTimeline does.
+// The state of `stream` at (as_of, max_seq), with NotFound worded for `known_at`.
 static Result<State> StateAt(StoreImpl* store, bool use_checkpoints, const std::string& stream,
-                             int64_t as_of, const std::string& known_at) {
-  auto max_seq = store->ResolveKnownAt(known_at);
-  if (!max_seq.ok()) {
-    return max_seq.status().IsInvalidArgument() ? max_seq.status().WithPrefix("known-at")
-                                                : max_seq.status();
-  }
-  auto state = use_checkpoints ? store->FoldStateWithCheckpoints(stream, as_of, *max_seq)
-                               : store->FoldStateNaive(stream, as_of, *max_seq);
-  if (!state.ok() && state.status().IsNotFound()) {
-    if (known_at.empty()) return Status::NotFound("no stream '" + stream + "'");
-    return Status::NotFound("no stream '" + stream + "' at known-at " + known_at);
-  }
+                             int64_t as_of, uint64_t max_seq, const std::string& known_at) {
+  auto state = use_checkpoints ? store->FoldStateWithCheckpoints(stream, as_of, max_seq)
+                               : store->FoldStateNaive(stream, as_of, max_seq);
+  if (!state.ok() && state.status().IsNotFound()) return NoStream(stream, known_at);
   return state;
 }
 
 Result<State> StoreImpl::GetState(const TimeQuery& query) {
   auto as_of = ParseValidTime(query.as_of, "as-of");
   if (!as_of.ok()) return as_of.status();
-  auto state = StateAt(this, use_checkpoints_, query.stream, *as_of, query.known_at);
+  auto max_seq = KnownSeq(this, query.known_at);
+  if (!max_seq.ok()) return max_seq.status();
+  auto state = StateAt(this, use_checkpoints_, query.stream, *as_of, *max_seq, query.known_at);
   if (!state.ok()) return state.status();
   state->stream = query.stream;
   state->as_of = query.as_of;
@@ -223,8 +220,14 @@ Result<State> StoreImpl::GetState(const TimeQuery& query) {
 Status StoreImpl::History(const TimeQuery& query, const Visitor<HistoryEntry>& visit) {
   auto as_of = ParseValidTime(query.as_of, "as-of");
   if (!as_of.ok()) return as_of.status();
+  auto max_seq = KnownSeq(this, query.known_at);
+  if (!max_seq.ok()) return max_seq.status();
   Timeline timeline(Timeline::Mode::kInMemory, nullptr);
-  ANNALS_RETURN_IF_ERROR(LoadTimeline(this, query.stream, query.known_at, &timeline));
+  Status loaded = LoadTimeline(this, query.stream, *max_seq, &timeline);
+  if (loaded.IsNotFound() && timeline.raw_events() == 0) {
+    return NoStream(query.stream, query.known_at);
+  }
+  ANNALS_RETURN_IF_ERROR(loaded);
   return timeline.ForEach([&](const Event& view, bool corrected) {
     if (view.effective().earliest > *as_of) return false;
     HistoryEntry entry;
@@ -241,9 +244,12 @@ Result<DiffResult> StoreImpl::Diff(const std::string& stream, const std::string&
   if (!from_v.ok()) return from_v.status();
   auto to_v = ParseValidTime(to, "to");
   if (!to_v.ok()) return to_v.status();
-  auto before = StateAt(this, use_checkpoints_, stream, *from_v, known_at);
+  // Both sides at the same knowledge, resolved once (an append may land in between).
+  auto max_seq = KnownSeq(this, known_at);
+  if (!max_seq.ok()) return max_seq.status();
+  auto before = StateAt(this, use_checkpoints_, stream, *from_v, *max_seq, known_at);
   if (!before.ok()) return before.status();
-  auto after = StateAt(this, use_checkpoints_, stream, *to_v, known_at);
+  auto after = StateAt(this, use_checkpoints_, stream, *to_v, *max_seq, known_at);
   if (!after.ok()) return after.status();
   DiffResult result;
   result.stream = stream;

@@ -28,7 +28,7 @@
 //     stream 0x00 u64 (new earliest ^ 2^63) u64 target seq u64 seq -> "" (empty)
 //   checkpoint           (derived, disposable: folded states, see checkpoint.cc for the
 //                         value; deleted when an append changes the fold before them)
-//     stream 0x00 u64 (earliest ^ 2^63) u64 seq -> u64 valid-from seq | Checkpoint
+//     stream 0x00 u64 (earliest ^ 2^63) u64 seq -> Checkpoint (validFrom inside)
 //
 // Stream names cannot contain 0x00, so "stream 0x00" is an unambiguous prefix.
 //
@@ -79,11 +79,6 @@ const char* const kCfNames[] = {"default", "log",   "stream", "valid",
 // Column families derived from the log that a store made before they existed lacks.
 constexpr size_t kBaseCfCount = 6;
 
-std::string StreamKey(std::string_view stream, uint64_t version) {
-  std::string k = StreamPrefix(stream);
-  PutU64(&k, version);
-  return k;
-}
 
 
 std::string ActsKey(uint64_t target_seq, uint64_t seq) {
@@ -93,14 +88,6 @@ std::string ActsKey(uint64_t target_seq, uint64_t seq) {
   return k;
 }
 
-std::string MovedKey(std::string_view stream, int64_t earliest, uint64_t target_seq,
-                     uint64_t seq) {
-  std::string k = StreamPrefix(stream);
-  PutU64(&k, static_cast<uint64_t>(earliest) ^ (1ull << 63));
-  PutU64(&k, target_seq);
-  PutU64(&k, seq);
-  return k;
-}
 
 std::string StreamMetaKey(std::string_view stream) {
   return std::string(kStreamMetaPrefix) + std::string(stream);
@@ -379,10 +366,11 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   // column families, and no data.  That is completed on the next write rather than
   // refused forever as "not an annals store" (it holds nothing; a foreign database with
   // other column families or any data is still refused, and not touched).
-  if (has_db && options.create_if_missing) {
-    std::vector<std::string> existing;
-    if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok() &&
-        existing.size() < kCfCount &&
+  std::vector<std::string> existing;
+  const bool listed =
+      has_db && rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok();
+  if (listed && options.create_if_missing) {
+    if (existing.size() < kCfCount &&
         std::all_of(existing.begin(), existing.end(), [](const std::string& n) {
           return std::find(std::begin(kCfNames), std::end(kCfNames), n) != std::end(kCfNames);
         })) {
@@ -400,18 +388,15 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   // A store made before the derived column families (moved, checkpoint) existed: add them.
   // Only a database that has every base column family qualifies.
   bool backfill_moved = false;
-  if (has_db && !db_options.create_missing_column_families) {
-    std::vector<std::string> existing;
-    if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
-      auto has = [&](const char* n) {
-        return std::find(existing.begin(), existing.end(), n) != existing.end();
-      };
-      bool base = true;
-      for (size_t i = 0; i < kBaseCfCount; ++i) base = base && has(kCfNames[i]);
-      if (base && existing.size() < kCfCount) {
-        db_options.create_missing_column_families = true;
-        backfill_moved = !has("moved");
-      }
+  if (listed && !db_options.create_missing_column_families) {
+    auto has = [&](const char* n) {
+      return std::find(existing.begin(), existing.end(), n) != existing.end();
+    };
+    bool base = true;
+    for (size_t i = 0; i < kBaseCfCount; ++i) base = base && has(kCfNames[i]);
+    if (base && existing.size() < kCfCount) {
+      db_options.create_missing_column_families = true;
+      backfill_moved = !has("moved");
     }
   }
   // Durability comes from syncing the WAL on each write (WriteOptions::sync); the WAL is
