@@ -62,6 +62,20 @@ std::vector<annals::NewEvent> MakeBatch(uint64_t* next, int n) {
   return batch;
 }
 
+// The bytes annals stores for `e` as event `seq`: the store-assigned fields set (hashes of
+// the right length), canonical form.
+std::string StoredBytes(annals::NewEvent* e, uint64_t seq) {
+  auto b = e->rep().builder();
+  b.setSeq(seq);
+  b.setVersion(seq);
+  b.setRecordedAt("2025-03-01T10:00:00.000000Z");
+  b.setPrevHash(std::string(64, '0'));
+  b.setHash(std::string(64, 'f'));
+  auto words = e->rep().Canonical();
+  return std::string(reinterpret_cast<const char*>(words.begin()),
+                     words.size() * sizeof(capnp::word));
+}
+
 // Args: batch size, sync (0/1).
 void BM_AnnalsAppend(benchmark::State& state) {
   const int batch_size = static_cast<int>(state.range(0));
@@ -110,17 +124,7 @@ void BM_RawRocksDbPut(benchmark::State& state) {
   // Pre-encode a ring of real event values (as they are stored, hash fields included).
   std::vector<std::string> values;
   uint64_t next = 0;
-  for (auto& e : MakeBatch(&next, 4096)) {
-    auto b = e.rep().builder();
-    b.setSeq(next);
-    b.setVersion(next);
-    b.setRecordedAt("2025-03-01T10:00:00.000000Z");
-    b.setPrevHash(std::string(64, '0'));
-    b.setHash(std::string(64, 'f'));
-    auto words = e.rep().Canonical();
-    values.emplace_back(reinterpret_cast<const char*>(words.begin()),
-                        words.size() * sizeof(capnp::word));
-  }
+  for (auto& e : MakeBatch(&next, 4096)) values.push_back(StoredBytes(&e, next));
   uint64_t seq = 0;
   for (auto _ : state) {
     rocksdb::WriteBatch batch;
@@ -163,18 +167,10 @@ void BM_RawRocksDbSameBytes(benchmark::State& state) {
   };
   std::vector<Stored> ring;
   uint64_t next = 0;
+  const std::string uuid = "01890a5d-ac96-774b-bcce-b302099a8057";
   for (auto& e : MakeBatch(&next, 4096)) {
-    auto b = e.rep().builder();
-    b.setId("01890a5d-ac96-774b-bcce-b302099a8057");
-    b.setSeq(next);
-    b.setVersion(next);
-    b.setRecordedAt("2025-03-01T10:00:00.000000Z");
-    b.setPrevHash(std::string(64, '0'));
-    b.setHash(std::string(64, 'f'));
-    auto words = e.rep().Canonical();
-    ring.push_back(Stored{std::string(reinterpret_cast<const char*>(words.begin()),
-                                      words.size() * sizeof(capnp::word)),
-                          std::string(e.stream()), "01890a5d-ac96-774b-bcce-b302099a8057",
+    e.rep().builder().setId(uuid);
+    ring.push_back(Stored{StoredBytes(&e, next), std::string(e.stream()), uuid,
                           e.effective().earliest});
   }
   uint64_t seq = 0;
