@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # CI: builds the libFuzzer targets (clang, ASan + UBSan) in build-fuzz and runs each for a
 # short bounded time with a seed corpus from the sample timeline; prints the executions.
-# FUZZ_SECONDS (default 20) per target.  A crash fails the script (exit 1) and leaves the
-# input in build-fuzz/fuzz-artifacts/.  Long runs: fuzz/README.md.
+# FUZZ_SECONDS (default 20) per target, from a fixed FUZZ_SEED (default 1) so that a CI
+# failure replays the same way; long runs with fresh seeds find new inputs (fuzz/README.md).
+# A crash fails the script (exit 1) and leaves the input in build-fuzz/fuzz-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
+SEED=${FUZZ_SEED:-1}
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 CC=${FUZZ_CC:-clang} CXX=${FUZZ_CXX:-clang++} cmake -S . -B "$BUILD" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANNALS_FUZZ=ON -DANNALS_SANITIZE=ON \
@@ -35,7 +37,7 @@ for target in event_json fuzzy_date stored_event; do
   log="$BUILD/fuzz-$target.log"
   extra=()
   [ "$target" = event_json ] && extra+=(-dict=fuzz/json.dict)
-  if "$BUILD/fuzz/${target}_fuzz" "$work/$target" -max_total_time="$SECONDS_PER_TARGET" \
+  if "$BUILD/fuzz/${target}_fuzz" "$work/$target" -max_total_time="$SECONDS_PER_TARGET" -seed="$SEED" \
        -artifact_prefix="$BUILD/fuzz-artifacts/$target-" -print_final_stats=1 \
        "${extra[@]}" >"$log" 2>&1; then
     execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')

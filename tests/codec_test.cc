@@ -3,9 +3,11 @@
 // The JSON codec of events (SPEC §5): every type round trips JSON -> Cap'n Proto -> JSON,
 // and every kind of bad input is refused with a message naming the field.
 
+#include <capnp/any.h>
 #include <capnp/compat/json.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -205,6 +207,41 @@ TEST(CodecTest, CorruptStoredBytesAreCorruptionNotACrash) {
   EXPECT_TRUE(internal::EventRep::FromStored(bytes.substr(0, 5)).status().IsCorruption());
   std::string garbage(bytes.size(), '\xff');
   EXPECT_TRUE(internal::EventRep::FromStored(garbage).status().IsCorruption());
+}
+
+// A capability pointer in a slot the schema does not read: the union says retraction (two
+// pointers) over a submission_filed struct (three), and the third slot holds a capability.
+// Nothing reads that slot, but canonical form refuses capabilities, so an event that decoded
+// would throw later from Verify().  The decoder must call it corrupt up front.
+TEST(CodecTest, CapabilityInAnUnreadSlotIsCorruption) {
+  auto e = NewEvent::FromJson(Doc(kSamples[2]));
+  ASSERT_TRUE(e.ok());
+  capnp::MallocMessageBuilder message;
+  message.setRoot(e->rep().reader());
+  auto event = message.getRoot<schema::Event>();
+  ASSERT_EQ(event.which(), schema::Event::SUBMISSION_FILED);
+  auto filed = capnp::AnyStruct::Builder(event.getSubmissionFiled());
+  ASSERT_EQ(filed.getPointerSection().size(), 3u);
+  // A struct's pointer section follows its data section; a capability pointer with index 0
+  // is the single word 3 (capnp encoding spec, "Capabilities").
+  kj::byte* third = filed.getDataSection().end() + 2 * sizeof(capnp::word);
+  const uint64_t kCapabilityZero = 3;
+  std::memcpy(third, &kCapabilityZero, sizeof(kCapabilityZero));
+  auto node = capnp::Schema::from<schema::Event>().getProto().getStruct();
+  auto root = capnp::AnyStruct::Builder(message.getRoot<schema::Event>()).getDataSection();
+  const uint16_t kRetraction = schema::Event::RETRACTION;
+  std::memcpy(root.begin() + node.getDiscriminantOffset() * 2, &kRetraction, sizeof(kRetraction));
+  ASSERT_EQ(event.which(), schema::Event::RETRACTION);
+
+  ASSERT_EQ(message.getSegmentsForOutput().size(), 1u);
+  auto segment = message.getSegmentsForOutput()[0];
+  std::string bytes(reinterpret_cast<const char*>(segment.begin()),
+                    segment.size() * sizeof(capnp::word));
+  auto rep = internal::EventRep::FromStored(bytes);
+  ASSERT_FALSE(rep.ok());
+  EXPECT_TRUE(rep.status().IsCorruption()) << rep.status().ToString();
+  EXPECT_NE(rep.status().message().find("capability"), std::string::npos)
+      << rep.status().message();
 }
 
 // JsonQuote is written out for speed; it must print exactly what JsonCodec prints for the

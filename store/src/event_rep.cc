@@ -682,7 +682,11 @@ Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRe
     // TouchAll reads the schema's fields only; a corrupt pointer elsewhere (found by
     // tests/tamper_test.cc: flipped bytes) would throw later, outside this one catch, from
     // Canonical() in Verify().  totalSize() bounds-checks every pointer without copying.
-    rep->reader_.totalSize();
+    // It also counts capability pointers, which no event holds and which canonical form
+    // refuses (found by fuzz/stored_event_fuzz.cc: one flipped pointer-kind bit).
+    if (rep->reader_.totalSize().capCount != 0) {
+      return Status::Corruption("stored event holds a capability pointer");
+    }
   } catch (const kj::Exception& e) {
     return Status::Corruption("stored event does not decode: " + KjMessage(e));
   }
