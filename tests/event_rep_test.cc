@@ -3,7 +3,8 @@
 // EventRep's canonical encodings: the stored bytes that the append path derives from the
 // hash-less encoding (CanonicalFromWithoutHash) must be exactly capnp::canonicalize of the
 // event with its hash, for every shape an event can take (absent, empty and long fields,
-// empty structs, lists, nested JSON, zero data sections).
+// empty structs, lists, nested JSON, zero data sections); and EventRep's own canonicalize
+// (without Cap'n Proto's self-check) must give exactly capnp::canonicalize's words.
 
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
@@ -174,6 +175,10 @@ class EventRepTest : public testing::Test {
   // Sets the hash and checks the derived stored bytes against capnp::canonicalize.
   void ExpectDerivedEqualsCanonical(EventRep* rep, const std::string& hash) {
     auto without = rep->CanonicalWithoutHash();
+    auto expected_without = capnp::canonicalize(rep->reader());
+    ASSERT_EQ(without.size(), expected_without.size());
+    ASSERT_EQ(0, std::memcmp(without.begin(), expected_without.begin(),
+                             without.size() * sizeof(capnp::word)));
     rep->builder().setHash(hash);
     rep->AssignedByStore(0);
     auto derived = rep->CanonicalFromWithoutHash(without);
@@ -182,6 +187,10 @@ class EventRepTest : public testing::Test {
     ASSERT_EQ(0, std::memcmp(derived.begin(), expected.begin(),
                              expected.size() * sizeof(capnp::word)))
         << "hash '" << hash << "'";
+    // Canonical() skips capnp::canonicalize's self-check; it must give the same words.
+    auto own = rep->Canonical();
+    ASSERT_EQ(own.size(), expected.size());
+    ASSERT_EQ(0, std::memcmp(own.begin(), expected.begin(), expected.size() * sizeof(capnp::word)));
     // And the stored bytes read back with that hash.
     // (Stored form is a bare segment, without a segment table.)
     kj::ArrayPtr<const capnp::word> segments[1] = {derived.asPtr()};
