@@ -427,6 +427,37 @@ TEST(FuzzyDateTest, FormatInstantRoundTripsThroughParseInstant) {
   }
 }
 
+// ParseInstant reads the shape the store writes ("YYYY-MM-DDTHH:MM:SS.ffffffZ") on a
+// fast path of its own; the general grammar must agree with it on every string of that
+// shape, in range or not: digits drawn so that each field is often out of range.
+TEST(FuzzyDateTest, ParseInstantOfTheStoredShapeAgreesWithTheGrammar) {
+  const uint64_t seed = 20251124;
+  std::mt19937_64 rng(seed);
+  auto digits = [&](int n, int first_max) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      out += static_cast<char>('0' + rng() % (i == 0 ? first_max + 1 : 10));
+    }
+    return out;
+  };
+  int accepted = 0;
+  for (int i = 0; i < 50000; ++i) {
+    const std::string text = digits(4, i % 2 ? 2 : 9) + "-" + digits(2, 1) + "-" +
+                             digits(2, 3) + "T" + digits(2, 2) + ":" + digits(2, 6) + ":" +
+                             digits(2, 6) + "." + digits(6, 9) + "Z";
+    Result<int64_t> fast = ParseInstant(text);
+    Result<FuzzyDate> general = ParseFuzzyDate(text);
+    ASSERT_EQ(fast.ok(), general.ok()) << "seed " << seed << ": " << text;
+    if (!fast.ok()) continue;
+    ++accepted;
+    ASSERT_EQ(*fast, general->latest) << "seed " << seed << ": " << text;
+    ASSERT_EQ(general->earliest, general->latest) << text;
+  }
+  // Both sides of the range checks were exercised.
+  EXPECT_GT(accepted, 5000);
+  EXPECT_LT(accepted, 45000);
+}
+
 TEST(FuzzyDateTest, ParseInstantAcceptsInstantsWithOffsets) {
   Result<int64_t> z = ParseInstant("2025-02-11T08:00:00Z");
   ASSERT_TRUE(z.ok());

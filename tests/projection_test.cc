@@ -625,6 +625,19 @@ TEST_F(ProjectionTest, ReplayGivesEachEventsChangeToLatestKnowledge) {
   EXPECT_NE(replay[4].ToJson().find(",\"changes\":[{\"path\":"), std::string::npos);
 }
 
+TEST_F(ProjectionTest, ReplayOfChoosingTheChosenPartnerAgainListsEachChangeOnce) {
+  // The second choice puts the partner in the event's scope twice (as the one chosen and
+  // as the one it replaces): its changes must still come once each.
+  Append({Chosen("c1", "2025-02", "Alibaba"), Chosen("c2", "2025-03", "Alibaba")});
+  auto replay = Replay();
+  ASSERT_EQ(replay.size(), 2u);
+  std::vector<std::string> paths;
+  for (const auto& c : replay[1].changes) paths.push_back(c.path);
+  EXPECT_EQ(paths, std::vector<std::string>{"partners.Alibaba.since"});
+  EXPECT_EQ(ChangeMap(replay[1].changes)["partners.Alibaba.since"],
+            "\"2025-02\" -> \"2025-03\"");
+}
+
 TEST_F(ProjectionTest, ReplayOfAnInOrderStreamIsIncremental) {
   // 3000 in-order events: the incremental path must give the same changes as full diffs.
   std::vector<std::string> lines;

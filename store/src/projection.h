@@ -214,18 +214,24 @@ class SourceCountsProjection final : public Projection {
 struct PathLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
-// One leaf of a flattened state: its JSON value and how a person reads it.
-struct FlatValue {
-  std::string json;
-  std::string text;
+// The parts of a State in a DiffScope, copied before the event is applied (the fold
+// changes the State in place).  Vectors are parallel to the scope's.
+struct ScopedParts {
+  std::string phase;
+  std::optional<std::string> chosen_partner;
+  std::vector<std::optional<PartnerState>> partners;
+  std::vector<std::optional<Submission>> submissions;
+  std::optional<LaunchTargetEntry> launch_target;    // the current one
+  std::optional<LaunchTargetEntry> previous_target;  // launch_target.previous.<i>
+  std::optional<LaunchedState> launched;
+  std::vector<std::optional<std::string>> facts;
 };
-// path -> value of every leaf of a State (compared fields only).
-using FlatState = std::map<std::string, FlatValue, PathLess>;
-
-void FlattenState(const State& state, FlatState* out);
-// Only the leaves in `scope` (and phase).
-void FlattenScope(const State& state, const DiffScope& scope, FlatState* out);
-std::vector<Change> DiffFlat(const FlatState& before, const FlatState& after);
+ScopedParts CopyScope(const State& state, const DiffScope& scope);
+// The changes from `before` (CopyScope of the state before an event) to the parts of
+// `after` in the same scope: what DiffStates gives for the two whole states when the
+// event changed nothing outside its scope, in path order.
+std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after,
+                                   const DiffScope& scope);
 
 // The JSON array of changes: [{"path": ..., "from": ..., "to": ...}, ...].
 std::string ChangesToJson(const std::vector<Change>& changes);

@@ -73,12 +73,10 @@ class ReplayCursor {
   // Applies an event that sorted after every visible one; returns the changes it made.
   std::vector<Change> ApplyLast(const Event& e) {
     const DiffScope scope = projection_->ScopeOf(e);
-    FlatState before, after;
-    FlattenScope(projection_->state(), scope, &before);
+    const ScopedParts before = CopyScope(projection_->state(), scope);
     projection_->Apply(e);
     Folded(KeyOf(e));
-    FlattenScope(projection_->state(), scope, &after);
-    return DiffFlat(before, after);
+    return ChangesInScope(before, projection_->state(), scope);
   }
 
   // Re-folds from the last snapshot before the timeline's changed_from(); returns the

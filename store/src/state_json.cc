@@ -18,6 +18,9 @@
 
 #include <capnp/compat/json.h>
 
+#include <algorithm>
+#include <array>
+#include <string_view>
 #include <utility>
 
 #include "event_rep.h"
@@ -93,70 +96,155 @@ std::string TargetEntryJson(const LaunchTargetEntry& e, const std::string* previ
   return out + "}";
 }
 
-// ---- flattening ----------------------------------------------------------------------
+// ---- leaves and field-level diffs ----------------------------------------------------
+//
+// A state is compared leaf by leaf: each part of it (a partner, a submission, a launch
+// target...) lists its leaves once, below, in a fixed order of slots; a diff walks the
+// slots of the two sides and builds a path and the JSON of a value only for a leaf that
+// differs.  Nothing is built for the leaves that stay the same, which are most of them
+// when a replay diffs the part one event touched.
 
-void PutString(FlatState* out, const std::string& path, const std::string& v) {
-  (*out)[path] = FlatValue{JsonQuote(v), v};
+// One leaf of a part, by reference into the State it was read from.
+struct Leaf {
+  enum Kind { kAbsent, kString, kList, kTrue };
+  Kind kind = kAbsent;
+  std::string_view name;  // the last segment of its path
+  const std::string* text = nullptr;
+  const std::vector<std::string>* list = nullptr;
+
+  static Leaf String(std::string_view name, const std::string& v) {
+    return Leaf{kString, name, &v, nullptr};
+  }
+  bool SameValue(const Leaf& o) const {
+    if (kind != o.kind) return false;
+    switch (kind) {
+      case kString: return *text == *o.text;
+      case kList: return *list == *o.list;
+      default: return true;
+    }
+  }
+  std::string Json() const {
+    switch (kind) {
+      case kString: return JsonQuote(*text);
+      case kList: return StringArray(*list);
+      case kTrue: return "true";
+      default: return "null";
+    }
+  }
+  std::string Text() const {  // for people: unquoted, lists joined, "-" for null
+    switch (kind) {
+      case kString: return *text;
+      case kList: return Join(*list);
+      case kTrue: return "true";
+      default: return "-";
+    }
+  }
+};
+
+// The most leaves a part has (a submission: 7).
+constexpr size_t kMaxLeaves = 8;
+using Leaves = std::array<Leaf, kMaxLeaves>;
+
+// Each part's leaves, in slots.  An empty optional string is not a leaf, so "" never
+// shows up as a change.
+void PartnerLeaves(const PartnerState& p, Leaves* out) {
+  (*out)[0] = Leaf::String("status", p.status);
+  (*out)[1] = Leaf::String("since", p.since);
+  if (!p.reason.empty()) (*out)[2] = Leaf::String("reason", p.reason);
+  if (!p.role.empty()) (*out)[3] = Leaf::String("role", p.role);
 }
 
-void PutIfSet(FlatState* out, const std::string& path, const std::string& v) {
-  if (!v.empty()) PutString(out, path, v);
+void SubmissionLeaves(const Submission& s, Leaves* out) {
+  (*out)[0] = Leaf::String("regulator", s.regulator);
+  if (s.filed) (*out)[1] = Leaf::String("filed", *s.filed);
+  if (!s.scope.empty()) (*out)[2] = Leaf::String("scope", s.scope);
+  if (!s.with.empty()) (*out)[3] = Leaf{Leaf::kList, "with", nullptr, &s.with};
+  (*out)[4] = Leaf::String("status", s.status);
+  if (!s.decided.empty()) (*out)[5] = Leaf::String("decided", s.decided);
+  if (!s.conditions.empty()) (*out)[6] = Leaf::String("conditions", s.conditions);
 }
 
-void FlattenPartner(const State& state, const std::string& name, FlatState* out) {
-  auto it = state.partners.find(name);
-  if (it == state.partners.end()) return;
-  const std::string prefix = "partners." + name + ".";
-  PutString(out, prefix + "status", it->second.status);
-  PutString(out, prefix + "since", it->second.since);
-  PutIfSet(out, prefix + "reason", it->second.reason);
-  PutIfSet(out, prefix + "role", it->second.role);
+void TargetEntryLeaves(const LaunchTargetEntry& e, Leaves* out) {
+  (*out)[0] = Leaf::String("target", e.target);
+  if (!e.scope.empty()) (*out)[1] = Leaf::String("scope", e.scope);
+  (*out)[2] = Leaf::String("set", e.set);
+  if (e.internal) (*out)[3] = Leaf{Leaf::kTrue, "internal", nullptr, nullptr};
 }
 
-void FlattenSubmission(const State& state, size_t i, FlatState* out) {
-  if (i >= state.submissions.size()) return;
-  const Submission& s = state.submissions[i];
-  const std::string prefix = "submissions." + std::to_string(i) + ".";
-  PutString(out, prefix + "regulator", s.regulator);
-  if (s.filed) PutString(out, prefix + "filed", *s.filed);
-  PutIfSet(out, prefix + "scope", s.scope);
-  if (!s.with.empty()) (*out)[prefix + "with"] = FlatValue{StringArray(s.with), Join(s.with)};
-  PutString(out, prefix + "status", s.status);
-  PutIfSet(out, prefix + "decided", s.decided);
-  PutIfSet(out, prefix + "conditions", s.conditions);
+void LaunchedLeaves(const LaunchedState& l, Leaves* out) {
+  (*out)[0] = Leaf::String("on", l.on);
+  if (!l.scope.empty()) (*out)[1] = Leaf::String("scope", l.scope);
+  if (!l.release.empty()) (*out)[2] = Leaf::String("release", l.release);
 }
 
-void FlattenTargetEntry(const LaunchTargetEntry& e, const std::string& prefix, FlatState* out) {
-  PutString(out, prefix + "target", e.target);
-  PutIfSet(out, prefix + "scope", e.scope);
-  PutString(out, prefix + "set", e.set);
-  if (e.internal) (*out)[prefix + "internal"] = FlatValue{"true", "true"};
+// Appends the changes between one part on the two sides (null: the part is absent there).
+// `prefix` builds the path up to the leaf name, only when a leaf differs.
+template <typename Part, typename PrefixFn>
+void DiffPart(const Part* before, const Part* after, void (*leaves)(const Part&, Leaves*),
+              PrefixFn prefix, std::vector<Change>* out) {
+  if (before == nullptr && after == nullptr) return;
+  Leaves b, a;
+  if (before) leaves(*before, &b);
+  if (after) leaves(*after, &a);
+  std::string path_prefix;
+  bool have_prefix = false;
+  for (size_t i = 0; i < kMaxLeaves; ++i) {
+    if (b[i].SameValue(a[i])) continue;
+    if (!have_prefix) {
+      path_prefix = prefix();
+      have_prefix = true;
+    }
+    const std::string_view name = b[i].kind != Leaf::kAbsent ? b[i].name : a[i].name;
+    std::string path = path_prefix;
+    path.append(name.data(), name.size());
+    out->push_back(Change{std::move(path), b[i].Json(), a[i].Json(), b[i].Text(), a[i].Text()});
+  }
 }
 
-void FlattenPrevious(const State& state, size_t i, FlatState* out) {
-  if (!state.launch_target || i >= state.launch_target->previous.size()) return;
-  FlattenTargetEntry(state.launch_target->previous[i],
-                     "launch_target.previous." + std::to_string(i) + ".", out);
+// A part that is one leaf at `path` (phase, chosen_partner, facts.<key>).
+void DiffLeaf(const std::string* before, const std::string* after, std::string path,
+              std::vector<Change>* out) {
+  Leaf b, a;
+  if (before) b = Leaf::String("", *before);
+  if (after) a = Leaf::String("", *after);
+  if (b.SameValue(a)) return;
+  out->push_back(Change{std::move(path), b.Json(), a.Json(), b.Text(), a.Text()});
 }
 
-void FlattenLaunched(const State& state, FlatState* out) {
-  if (!state.launched) return;
-  PutString(out, "launched.on", state.launched->on);
-  PutIfSet(out, "launched.scope", state.launched->scope);
-  PutIfSet(out, "launched.release", state.launched->release);
+template <typename T>
+const T* Get(const std::optional<T>& v) {
+  return v ? &*v : nullptr;
 }
 
-void FlattenFact(const State& state, const std::string& key, FlatState* out) {
-  auto it = state.facts.find(key);
-  if (it != state.facts.end()) PutString(out, "facts." + key, it->second);
+template <typename T>
+const T* At(const std::vector<T>& v, size_t i) {
+  return i < v.size() ? &v[i] : nullptr;
 }
 
-void FlattenHead(const State& state, FlatState* out) {
-  PutString(out, "phase", state.phase);
+template <typename V>
+const V* Find(const std::map<std::string, V>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
 }
 
-void FlattenChosen(const State& state, FlatState* out) {
-  if (state.chosen_partner) PutString(out, "chosen_partner", *state.chosen_partner);
+const LaunchTargetEntry* CurrentTarget(const State& s) {
+  return s.launch_target ? &s.launch_target->current : nullptr;
+}
+
+const LaunchTargetEntry* PreviousTarget(const State& s, size_t i) {
+  return s.launch_target ? At(s.launch_target->previous, i) : nullptr;
+}
+
+std::string PartnerPrefix(const std::string& name) { return "partners." + name + "."; }
+std::string SubmissionPrefix(size_t i) { return "submissions." + std::to_string(i) + "."; }
+std::string PreviousPrefix(size_t i) {
+  return "launch_target.previous." + std::to_string(i) + ".";
+}
+
+void SortByPath(std::vector<Change>* changes) {
+  PathLess less;
+  std::sort(changes->begin(), changes->end(),
+            [&](const Change& x, const Change& y) { return less(x.path, y.path); });
 }
 
 bool IsNumber(std::string_view s) {
@@ -187,60 +275,129 @@ bool PathLess::operator()(const std::string& a, const std::string& b) const {
   return sa < sb;
 }
 
-void FlattenState(const State& state, FlatState* out) {
-  FlattenHead(state, out);
-  FlattenChosen(state, out);
-  for (const auto& [name, p] : state.partners) FlattenPartner(state, name, out);
-  for (size_t i = 0; i < state.submissions.size(); ++i) FlattenSubmission(state, i, out);
-  if (state.launch_target) {
-    FlattenTargetEntry(state.launch_target->current, "launch_target.", out);
-    for (size_t i = 0; i < state.launch_target->previous.size(); ++i) {
-      FlattenPrevious(state, i, out);
-    }
+ScopedParts CopyScope(const State& state, const DiffScope& scope) {
+  ScopedParts parts;
+  parts.phase = state.phase;
+  if (scope.chosen_partner) parts.chosen_partner = state.chosen_partner;
+  for (const auto& name : scope.partners) {
+    const PartnerState* p = Find(state.partners, name);
+    parts.partners.push_back(p ? std::optional<PartnerState>(*p) : std::nullopt);
   }
-  FlattenLaunched(state, out);
-  for (const auto& [key, value] : state.facts) FlattenFact(state, key, out);
-}
-
-void FlattenScope(const State& state, const DiffScope& scope, FlatState* out) {
-  FlattenHead(state, out);
-  if (scope.chosen_partner) FlattenChosen(state, out);
-  for (const auto& name : scope.partners) FlattenPartner(state, name, out);
-  for (size_t i : scope.submissions) FlattenSubmission(state, i, out);
+  for (size_t i : scope.submissions) {
+    const Submission* s = At(state.submissions, i);
+    parts.submissions.push_back(s ? std::optional<Submission>(*s) : std::nullopt);
+  }
   if (scope.launch_target && state.launch_target) {
-    FlattenTargetEntry(state.launch_target->current, "launch_target.", out);
+    parts.launch_target = state.launch_target->current;
   }
-  if (scope.previous_target) FlattenPrevious(state, *scope.previous_target, out);
-  if (scope.launched) FlattenLaunched(state, out);
-  for (const auto& key : scope.facts) FlattenFact(state, key, out);
+  if (scope.previous_target) {
+    const LaunchTargetEntry* e = PreviousTarget(state, *scope.previous_target);
+    if (e) parts.previous_target = *e;
+  }
+  if (scope.launched) parts.launched = state.launched;
+  for (const auto& key : scope.facts) {
+    const std::string* v = Find(state.facts, key);
+    parts.facts.push_back(v ? std::optional<std::string>(*v) : std::nullopt);
+  }
+  return parts;
 }
 
-std::vector<Change> DiffFlat(const FlatState& before, const FlatState& after) {
-  static const FlatValue kNull{"null", "-"};
+std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after,
+                                   const DiffScope& scope) {
   std::vector<Change> changes;
-  auto b = before.begin();
-  auto a = after.begin();
-  PathLess less;
-  while (b != before.end() || a != after.end()) {
-    const std::string* path;
-    const FlatValue* from = &kNull;
-    const FlatValue* to = &kNull;
-    if (a == after.end() || (b != before.end() && less(b->first, a->first))) {
-      path = &b->first;
-      from = &(b++)->second;
-    } else if (b == before.end() || less(a->first, b->first)) {
-      path = &a->first;
-      to = &(a++)->second;
-    } else {
-      path = &a->first;
-      from = &(b++)->second;
-      to = &(a++)->second;
-    }
-    if (from->json == to->json) continue;
-    changes.push_back(Change{*path, from->json, to->json, from->text, to->text});
+  DiffLeaf(&before.phase, &after.phase, "phase", &changes);
+  if (scope.chosen_partner) {
+    DiffLeaf(Get(before.chosen_partner), Get(after.chosen_partner), "chosen_partner",
+             &changes);
   }
+  for (size_t i = 0; i < scope.partners.size(); ++i) {
+    const std::string& name = scope.partners[i];
+    // A partner chosen again is in scope twice; its changes count once.
+    if (std::find(scope.partners.begin(), scope.partners.begin() + i, name) !=
+        scope.partners.begin() + i) {
+      continue;
+    }
+    DiffPart(Get(before.partners[i]), Find(after.partners, name), PartnerLeaves,
+             [&] { return PartnerPrefix(name); }, &changes);
+  }
+  for (size_t i = 0; i < scope.submissions.size(); ++i) {
+    const size_t n = scope.submissions[i];
+    DiffPart(Get(before.submissions[i]), At(after.submissions, n), SubmissionLeaves,
+             [&] { return SubmissionPrefix(n); }, &changes);
+  }
+  if (scope.launch_target) {
+    DiffPart(Get(before.launch_target), CurrentTarget(after), TargetEntryLeaves,
+             [] { return std::string("launch_target."); }, &changes);
+  }
+  if (scope.previous_target) {
+    const size_t n = *scope.previous_target;
+    DiffPart(Get(before.previous_target), PreviousTarget(after, n), TargetEntryLeaves,
+             [&] { return PreviousPrefix(n); }, &changes);
+  }
+  if (scope.launched) {
+    DiffPart(Get(before.launched), Get(after.launched), LaunchedLeaves,
+             [] { return std::string("launched."); }, &changes);
+  }
+  for (size_t i = 0; i < scope.facts.size(); ++i) {
+    const std::string& key = scope.facts[i];
+    DiffLeaf(Get(before.facts[i]), Find(after.facts, key), "facts." + key, &changes);
+  }
+  SortByPath(&changes);
   return changes;
 }
+
+namespace {
+
+// DiffStates: every part of either side.
+std::vector<Change> DiffWholeStates(const State& before, const State& after) {
+  std::vector<Change> changes;
+  DiffLeaf(&before.phase, &after.phase, "phase", &changes);
+  DiffLeaf(Get(before.chosen_partner), Get(after.chosen_partner), "chosen_partner", &changes);
+  // Keyed parts: every key of either side, each once (the maps are sorted).
+  auto each_key = [](const auto& b, const auto& a, auto fn) {
+    auto i = b.begin();
+    auto j = a.begin();
+    while (i != b.end() || j != a.end()) {
+      if (j == a.end() || (i != b.end() && i->first < j->first)) {
+        fn(i->first, &i->second, nullptr);
+        ++i;
+      } else if (i == b.end() || j->first < i->first) {
+        fn(j->first, nullptr, &j->second);
+        ++j;
+      } else {
+        fn(i->first, &i->second, &j->second);
+        ++i;
+        ++j;
+      }
+    }
+  };
+  each_key(before.partners, after.partners,
+           [&](const std::string& name, const PartnerState* b, const PartnerState* a) {
+             DiffPart(b, a, PartnerLeaves, [&] { return PartnerPrefix(name); }, &changes);
+           });
+  for (size_t i = 0; i < std::max(before.submissions.size(), after.submissions.size()); ++i) {
+    DiffPart(At(before.submissions, i), At(after.submissions, i), SubmissionLeaves,
+             [&] { return SubmissionPrefix(i); }, &changes);
+  }
+  DiffPart(CurrentTarget(before), CurrentTarget(after), TargetEntryLeaves,
+           [] { return std::string("launch_target."); }, &changes);
+  const size_t previous = std::max(before.launch_target ? before.launch_target->previous.size() : 0,
+                                   after.launch_target ? after.launch_target->previous.size() : 0);
+  for (size_t i = 0; i < previous; ++i) {
+    DiffPart(PreviousTarget(before, i), PreviousTarget(after, i), TargetEntryLeaves,
+             [&] { return PreviousPrefix(i); }, &changes);
+  }
+  DiffPart(Get(before.launched), Get(after.launched), LaunchedLeaves,
+           [] { return std::string("launched."); }, &changes);
+  each_key(before.facts, after.facts,
+           [&](const std::string& key, const std::string* b, const std::string* a) {
+             DiffLeaf(b, a, "facts." + key, &changes);
+           });
+  SortByPath(&changes);
+  return changes;
+}
+
+}  // namespace
 
 std::string ChangesToJson(const std::vector<Change>& changes) {
   std::string out = "[";
@@ -309,10 +466,7 @@ std::string State::ToJson() const {
 }
 
 std::vector<Change> DiffStates(const State& before, const State& after) {
-  internal::FlatState b, a;
-  internal::FlattenState(before, &b);
-  internal::FlattenState(after, &a);
-  return internal::DiffFlat(b, a);
+  return internal::DiffWholeStates(before, after);
 }
 
 std::string HistoryEntry::ToJson() const {
