@@ -1027,8 +1027,8 @@ Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
 
 // The same bytes as JsonCodec's encoding of a Text (the quoting test compares the two):
 // '"', '\\' and the control characters escaped, everything else (UTF-8 included) as is.
-// Written out because the codec builds a message per call, which made flattening a
-// state for replay's diffs cost more than the rest of the replay.
+// Written out because the codec builds a message per call, which made quoting the values
+// of replay's diffs cost more than the rest of the replay.
 std::string JsonQuote(std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;

@@ -207,7 +207,7 @@ class SourceCountsProjection final : public Projection {
   std::map<std::string, PublisherCounts> counts_;
 };
 
-// ---- flattening and JSON (state_json.cc) -------------------------------------------
+// ---- diffs and JSON (state_json.cc) ------------------------------------------------
 
 // Orders dotted paths segment by segment, numeric segments by value
 // ("submissions.2" < "submissions.10").

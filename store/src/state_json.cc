@@ -3,18 +3,21 @@
 // The JSON shapes of query results (SPEC §3-4), field-level diffs of states, and one-line
 // event summaries.
 //
-// Output is compact JSON, as the event export is.  Strings are quoted by Cap'n Proto's
-// JsonCodec; the shapes themselves are fixed, so they are assembled here directly.
+// Output is compact JSON, as the event export is.  Strings are quoted by JsonQuote (the
+// same bytes as Cap'n Proto's JsonCodec); the shapes themselves are fixed, so they are
+// assembled here directly.
 //
-// State JSON rules (one place, shared by ToJson and the flattening used by diffs):
+// State JSON rules (ToJson):
 //   partners.<p>:      status, since; reason and role only when non-empty
 //   submissions.<i>:   regulator, filed (null when a decision came without a filing),
 //                      scope, status; with, decided, conditions only when non-empty
 //   launch_target:     target, scope, set, previous (array of the same shape);
 //                      internal only when true
 //   launched:          on, scope, release
-// Flattened paths for diffs use the same names; a leaf that is absent on one side is
-// null there.  Empty optional strings are not leaves, so "" never shows up as a change.
+// Diffs compare the leaves of the same shape, at dotted paths of the same names
+// ("launch_target.previous.0.set"); a leaf that is absent on one side is null there.
+// Empty optional strings (any optional string field, scope included) are not leaves, so
+// "" never shows up as a change.
 
 #include <capnp/compat/json.h>
 
