@@ -291,7 +291,8 @@ bool ReferencePathLess(const std::string& a, const std::string& b) {
     return parts;
   };
   auto numeric = [](const std::string& x) {
-    return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !x.empty() &&
+           std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   const auto pa = split(a), pb = split(b);
   for (size_t i = 0; i < std::min(pa.size(), pb.size()); ++i) {
