@@ -162,7 +162,7 @@ void BM_RawRocksDbSameBytes(benchmark::State& state) {
   rocksdb::WriteOptions wo;
   wo.sync = state.range(1) != 0;
   struct Stored {
-    std::string value, stream, id;
+    std::string value, stream;
     int64_t earliest;
   };
   std::vector<Stored> ring;
@@ -170,8 +170,7 @@ void BM_RawRocksDbSameBytes(benchmark::State& state) {
   const std::string uuid = "01890a5d-ac96-774b-bcce-b302099a8057";
   for (auto& e : MakeBatch(&next, 4096)) {
     e.rep().builder().setId(uuid);
-    ring.push_back(Stored{StoredBytes(&e, next), std::string(e.stream()), uuid,
-                          e.effective().earliest});
+    ring.push_back(Stored{StoredBytes(&e, next), std::string(e.stream()), e.effective().earliest});
   }
   uint64_t seq = 0;
   for (auto _ : state) {
@@ -181,7 +180,7 @@ void BM_RawRocksDbSameBytes(benchmark::State& state) {
       const Stored& e = ring[seq % ring.size()];
       const std::string key = SeqKey(seq), sk = StreamKey(e.stream, seq),
                         vk = PositionKey(e.stream, e.earliest, seq);
-      std::string id = e.id;
+      std::string id = uuid;
       std::memcpy(&id[0], key.data(), 8);  // unique ids, as UUIDv7s are
       batch.Put(h[1], key, e.value);
       batch.Put(h[2], sk, key);

@@ -172,25 +172,22 @@ class EventRepTest : public testing::Test {
     return std::make_unique<EventRep>(std::move(builder));
   }
 
+  static std::string Bytes(const kj::Array<capnp::word>& words) {
+    return std::string(reinterpret_cast<const char*>(words.begin()),
+                       words.size() * sizeof(capnp::word));
+  }
+
   // Sets the hash and checks the derived stored bytes against capnp::canonicalize.
   void ExpectDerivedEqualsCanonical(EventRep* rep, const std::string& hash) {
     auto without = rep->CanonicalWithoutHash();
-    auto expected_without = capnp::canonicalize(rep->reader());
-    ASSERT_EQ(without.size(), expected_without.size());
-    ASSERT_EQ(0, std::memcmp(without.begin(), expected_without.begin(),
-                             without.size() * sizeof(capnp::word)));
+    ASSERT_EQ(Bytes(without), Bytes(capnp::canonicalize(rep->reader())));
     rep->builder().setHash(hash);
     rep->AssignedByStore(0);
     auto derived = rep->CanonicalFromWithoutHash(without);
     auto expected = capnp::canonicalize(rep->reader());
-    ASSERT_EQ(derived.size(), expected.size()) << "hash '" << hash << "'";
-    ASSERT_EQ(0, std::memcmp(derived.begin(), expected.begin(),
-                             expected.size() * sizeof(capnp::word)))
-        << "hash '" << hash << "'";
+    ASSERT_EQ(Bytes(derived), Bytes(expected)) << "hash '" << hash << "'";
     // Canonical() skips capnp::canonicalize's self-check; it must give the same words.
-    auto own = rep->Canonical();
-    ASSERT_EQ(own.size(), expected.size());
-    ASSERT_EQ(0, std::memcmp(own.begin(), expected.begin(), expected.size() * sizeof(capnp::word)));
+    ASSERT_EQ(Bytes(rep->Canonical()), Bytes(expected));
     // And the stored bytes read back with that hash.
     // (Stored form is a bare segment, without a segment table.)
     kj::ArrayPtr<const capnp::word> segments[1] = {derived.asPtr()};

@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,23 +30,21 @@ std::string Line(uint64_t i) {
          std::to_string(i) + R"("}})";
 }
 
-// Lines 1..n: events, with a blank line after every 10th; `bad` (1-based line numbers)
-// replaced by the given text.
 struct Input {
   std::vector<std::string> lines;
-  size_t pos = 0;
-  size_t reads = 0;  // calls that returned a line
+  size_t pos = 0;  // lines handed out so far
 
   JsonLinesReader::LineSource Source() {
     return [this](std::string* line) {
       if (pos == lines.size()) return false;
       *line = lines[pos++];
-      ++reads;
       return true;
     };
   }
 };
 
+// Lines 1..n: events, with a blank line after every 10th; `bad` (1-based line numbers)
+// replaced by the given text.
 Input MakeInput(size_t events, const std::vector<std::pair<size_t, std::string>>& bad = {}) {
   Input in;
   for (size_t i = 0; i < events; ++i) {
@@ -116,12 +113,12 @@ TEST_P(JsonLinesReaderTest, TheFirstBadLineIsReportedAfterTheEventsBeforeIt) {
   EXPECT_EQ(last_line, 1233u);
   EXPECT_EQ(events, 1233u - 1233u / 11);  // one blank line in every 11
   // Sticky, and nothing more is read.
-  const size_t reads = in.reads;
+  const size_t reads = in.pos;
   std::optional<NewEvent> event;
   uint64_t line_no = 0;
   EXPECT_EQ(reader.Next(&event, &line_no).ToString(), expected.ToString());
   EXPECT_FALSE(event);
-  EXPECT_EQ(in.reads, reads);
+  EXPECT_EQ(in.pos, reads);
 }
 
 TEST_P(JsonLinesReaderTest, ReadsOnlyABoundedWayAhead) {
@@ -135,7 +132,7 @@ TEST_P(JsonLinesReaderTest, ReadsOnlyABoundedWayAhead) {
     ASSERT_TRUE(event);
     // Consumed up to line_no; at most batches_ahead batches (plus the blank lines skipped
     // while filling them) beyond it.
-    EXPECT_LE(in.reads, line_no + (o.batches_ahead + 1) * o.batch_lines * 11 / 10 + 1);
+    EXPECT_LE(in.pos, line_no + (o.batches_ahead + 1) * o.batch_lines * 11 / 10 + 1);
   }
 }
 
@@ -150,7 +147,7 @@ TEST_P(JsonLinesReaderTest, AReaderDroppedEarlyStopsItsThreads) {
     ASSERT_OK(reader.Next(&event, &line_no));
     ASSERT_TRUE(event);
   }  // must not hang or touch `in` afterwards
-  EXPECT_LT(in.reads, in.lines.size());
+  EXPECT_LT(in.pos, in.lines.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, JsonLinesReaderTest, testing::Values(0, 1, 3),

@@ -281,28 +281,6 @@ std::map<std::string, std::string> ReferenceLeaves(const State& s) {
   return out;
 }
 
-// Path order of diffs: segment by segment, numeric segments by value.
-bool ReferencePathLess(const std::string& a, const std::string& b) {
-  auto split = [](const std::string& p) {
-    std::vector<std::string> parts;
-    std::stringstream in(p);
-    std::string part;
-    while (std::getline(in, part, '.')) parts.push_back(part);
-    return parts;
-  };
-  auto numeric = [](const std::string& x) {
-    return !x.empty() &&
-           std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  const auto pa = split(a), pb = split(b);
-  for (size_t i = 0; i < std::min(pa.size(), pb.size()); ++i) {
-    if (pa[i] == pb[i]) continue;
-    if (numeric(pa[i]) && numeric(pb[i])) return std::stoull(pa[i]) < std::stoull(pb[i]);
-    return pa[i] < pb[i];
-  }
-  return pa.size() < pb.size();
-}
-
 // DiffStates as the reference leaves give it: "path=from>to", in path order.
 std::vector<std::string> ReferenceDiff(const State& before, const State& after) {
   const auto b = ReferenceLeaves(before), a = ReferenceLeaves(after);
@@ -311,7 +289,7 @@ std::vector<std::string> ReferenceDiff(const State& before, const State& after) 
   for (const auto& [path, v] : a) {
     if (!b.count(path)) paths.push_back(path);
   }
-  std::sort(paths.begin(), paths.end(), ReferencePathLess);
+  std::sort(paths.begin(), paths.end(), test::ReferencePathLess);
   std::vector<std::string> out;
   for (const auto& path : paths) {
     auto from = b.find(path), to = a.find(path);

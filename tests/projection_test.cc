@@ -551,34 +551,9 @@ TEST_F(ProjectionTest, PathsOrderNumericSegmentsByValue) {
   EXPECT_FALSE(less("facts.a-b", "facts.a.b"));
 }
 
-// PathLess against a plain reading of its contract: split on '.', compare segment by
-// segment (numbers by value when both are numbers), a path before its extensions.
+// PathLess against a plain reading of its contract (test::ReferencePathLess).
 TEST_F(ProjectionTest, PathOrderMatchesSegmentBySegmentComparison) {
-  auto split = [](const std::string& p) {
-    std::vector<std::string> out(1);
-    for (char c : p) {
-      if (c == '.') {
-        out.emplace_back();
-      } else {
-        out.back() += c;
-      }
-    }
-    return out;
-  };
-  auto number = [](const std::string& s) {
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-  };
-  auto reference = [&](const std::string& a, const std::string& b) {
-    auto sa = split(a), sb = split(b);
-    for (size_t i = 0; i < std::min(sa.size(), sb.size()); ++i) {
-      if (sa[i] == sb[i]) continue;
-      if (number(sa[i]) && number(sb[i]) && sa[i].size() != sb[i].size()) {
-        return sa[i].size() < sb[i].size();
-      }
-      return sa[i] < sb[i];
-    }
-    return sa.size() < sb.size();
-  };
+  const auto reference = test::ReferencePathLess;
   std::mt19937 rng(11);
   const std::string alphabet = "ab.-19";
   auto path = [&] {

@@ -15,7 +15,6 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <memory>

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -59,6 +60,32 @@ std::string ReadFile(const std::string& path) {
 bool LongTests() {
   const char* v = std::getenv("ANNALS_LONG_TESTS");
   return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
+bool ReferencePathLess(const std::string& a, const std::string& b) {
+  auto split = [](const std::string& p) {
+    std::vector<std::string> out(1);
+    for (char c : p) {
+      if (c == '.') {
+        out.emplace_back();
+      } else {
+        out.back() += c;
+      }
+    }
+    return out;
+  };
+  auto number = [](const std::string& s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  auto sa = split(a), sb = split(b);
+  for (size_t i = 0; i < std::min(sa.size(), sb.size()); ++i) {
+    if (sa[i] == sb[i]) continue;
+    if (number(sa[i]) && number(sb[i]) && sa[i].size() != sb[i].size()) {
+      return sa[i].size() < sb[i].size();
+    }
+    return sa[i] < sb[i];
+  }
+  return sa.size() < sb.size();
 }
 
 void ExecAnnals(const std::vector<std::string>& args) {

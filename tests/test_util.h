@@ -70,6 +70,11 @@ RunResult RunAnnals(const std::vector<std::string>& args, const std::string& std
 // run their exhaustive variants.
 bool LongTests();
 
+// The order of diff paths, read plainly from its contract: split on '.', compare segment
+// by segment (numbers by value when both are numbers), a path before its extensions.
+// A reference for internal::PathLess.
+bool ReferencePathLess(const std::string& a, const std::string& b);
+
 // Splits text into lines (without the "\n"); a final empty line is dropped.
 std::vector<std::string> Lines(const std::string& text);
 

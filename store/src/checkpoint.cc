@@ -288,7 +288,10 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     auto info = GetStream(stream);
     if (info.ok()) stream_last = info->last_seq;
   }
-  if (stream_last == 0 || stream_last > known_seq) {
+  // Checkpoints are taken only when N is the stream's latest knowledge; they then hold
+  // from the stream's last seq on.
+  const bool take = stream_last != 0 && stream_last <= known_seq;
+  if (!take) {
     std::string v;
     rocksdb::Status s =
         db_->Get(rocksdb::ReadOptions(), cfs_[kStream], StreamKey(stream, 1), &v);
@@ -297,9 +300,6 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     if (v.size() != 8) return Status::Corruption("stream index entry is malformed");
     if (GetU64(v.data()) > known_seq) return Status::NotFound("no stream '" + stream + "'");
   }
-  // Checkpoints are taken only when N is the stream's latest knowledge; they then hold
-  // from the stream's last seq on.
-  const bool take = stream_last != 0 && stream_last <= known_seq;
 
   const std::string prefix = StreamPrefix(stream);
   rocksdb::ReadOptions ro;

@@ -267,6 +267,14 @@ Status WrongType(const std::string& path, const char* expected, capnp::JsonValue
                                  JsonKind(v));
 }
 
+// The type of the field called `key` in `fields`, or null if there is none.
+const capnp::Type* FindField(const FieldTable& fields, kj::StringPtr key) {
+  for (const auto& [name, type] : fields) {
+    if (key == name.c_str()) return &type;
+  }
+  return nullptr;
+}
+
 Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
                    capnp::JsonValue::Reader v);
 
@@ -337,16 +345,10 @@ Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
     if (!seen.Insert(key)) {
       return Status::InvalidArgument("field '" + path + "' appears twice");
     }
-    bool found = false;
-    for (const auto& [name, field] : fields) {
-      if (key == name.c_str()) {
-        found = true;
-        if (f.getValue().isNull()) break;  // null means absent
-        ANNALS_RETURN_IF_ERROR(CheckValue(path, field, f.getValue()));
-        break;
-      }
-    }
-    if (!found) return Status::InvalidArgument("unknown field '" + path + "'");
+    const capnp::Type* type = FindField(fields, key);
+    if (type == nullptr) return Status::InvalidArgument("unknown field '" + path + "'");
+    if (f.getValue().isNull()) continue;  // null means absent
+    ANNALS_RETURN_IF_ERROR(CheckValue(path, *type, f.getValue()));
   }
   return Status::OK();
 }
@@ -444,18 +446,12 @@ Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type
       ANNALS_RETURN_IF_ERROR(CheckObject("data", variant.getType().asStruct(), f.getValue()));
       continue;
     }
-    bool found = false;
-    for (const auto& [name, field] : envelope) {
-      if (key == name.c_str()) {
-        found = true;
-        if (f.getValue().isNull()) break;
-        ANNALS_RETURN_IF_ERROR(CheckValue(name, field, f.getValue()));
-        break;
-      }
-    }
-    if (!found) {
+    const capnp::Type* field_type = FindField(envelope, key);
+    if (field_type == nullptr) {
       return Status::InvalidArgument("unknown field '" + std::string(key.cStr()) + "'");
     }
+    if (f.getValue().isNull()) continue;  // null means absent
+    ANNALS_RETURN_IF_ERROR(CheckValue(key.cStr(), *field_type, f.getValue()));
   }
 
   // Required fields of the data (enums cannot be "absent" once decoded, so this is done
@@ -1059,13 +1055,17 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
-std::string ToHex(const unsigned char* data, size_t n) {
+void HexInto(const unsigned char* data, size_t n, char* out) {
   static const char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
   for (size_t i = 0; i < n; ++i) {
     out[2 * i] = kDigits[data[i] >> 4];
     out[2 * i + 1] = kDigits[data[i] & 0xF];
   }
+}
+
+std::string ToHex(const unsigned char* data, size_t n) {
+  std::string out(n * 2, '0');
+  HexInto(data, n, out.data());
   return out;
 }
 

@@ -117,6 +117,8 @@ Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
 // A JSON string literal for `s` (JsonCodec's quoting).
 std::string JsonQuote(std::string_view s);
 
+// Writes the 2n lower-case hex digits of data[0, n) at `out`.
+void HexInto(const unsigned char* data, size_t n, char* out);
 // Lower-case hex of bytes.
 std::string ToHex(const unsigned char* data, size_t n);
 

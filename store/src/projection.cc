@@ -343,7 +343,9 @@ DiffScope StateProjection::ScopeOf(const Event& event) const {
       break;
     case schema::Event::PARTNER_CHOSEN:
       scope.partners.push_back(Str(r.getPartnerChosen().getPartner()));
-      if (state_.chosen_partner) scope.partners.push_back(*state_.chosen_partner);
+      if (state_.chosen_partner && *state_.chosen_partner != scope.partners.back()) {
+        scope.partners.push_back(*state_.chosen_partner);  // the one it replaces
+      }
       scope.chosen_partner = true;
       break;
     case schema::Event::SUBMISSION_FILED:
@@ -357,7 +359,9 @@ DiffScope StateProjection::ScopeOf(const Event& event) const {
     }
     case schema::Event::LAUNCH_TARGET_SET:
       scope.launch_target = true;
-      if (state_.launch_target) scope.previous_target = state_.launch_target->previous.size();
+      if (state_.launch_target) {
+        scope.previous_targets.push_back(state_.launch_target->previous.size());
+      }
       break;
     case schema::Event::LAUNCHED:
       scope.launched = true;

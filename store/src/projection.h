@@ -150,12 +150,12 @@ Result<FoldStats> Fold(Timeline* timeline, int64_t as_of,
 struct DiffScope {
   bool chosen_partner = false;
   bool launch_target = false;                // target, scope, set, internal
-  std::optional<size_t> previous_target;     // launch_target.previous.<i>
+  std::vector<size_t> previous_targets;      // launch_target.previous.<i>
   bool launched = false;
   std::vector<std::string> partners;
   std::vector<size_t> submissions;
   std::vector<std::string> facts;
-  // phase is always in scope.
+  // phase is always in scope.  Each key is listed once.
 };
 
 // The domain projection of SPEC §2.  Where SPEC §2 is silent:
@@ -222,14 +222,15 @@ struct ScopedParts {
   std::vector<std::optional<PartnerState>> partners;
   std::vector<std::optional<Submission>> submissions;
   std::optional<LaunchTargetEntry> launch_target;    // the current one
-  std::optional<LaunchTargetEntry> previous_target;  // launch_target.previous.<i>
+  std::vector<std::optional<LaunchTargetEntry>> previous_targets;
   std::optional<LaunchedState> launched;
   std::vector<std::optional<std::string>> facts;
 };
 ScopedParts CopyScope(const State& state, const DiffScope& scope);
 // The changes from `before` (CopyScope of the state before an event) to the parts of
 // `after` in the same scope: what DiffStates gives for the two whole states when the
-// event changed nothing outside its scope, in path order.
+// event changed nothing outside its scope, in path order.  DiffStates is this with every
+// part of either state in scope.
 std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after,
                                    const DiffScope& scope);
 

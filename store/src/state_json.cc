@@ -293,9 +293,9 @@ ScopedParts CopyScope(const State& state, const DiffScope& scope) {
   if (scope.launch_target && state.launch_target) {
     parts.launch_target = state.launch_target->current;
   }
-  if (scope.previous_target) {
-    const LaunchTargetEntry* e = PreviousTarget(state, *scope.previous_target);
-    if (e) parts.previous_target = *e;
+  for (size_t i : scope.previous_targets) {
+    const LaunchTargetEntry* e = PreviousTarget(state, i);
+    parts.previous_targets.push_back(e ? std::optional<LaunchTargetEntry>(*e) : std::nullopt);
   }
   if (scope.launched) parts.launched = state.launched;
   for (const auto& key : scope.facts) {
@@ -315,11 +315,6 @@ std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after
   }
   for (size_t i = 0; i < scope.partners.size(); ++i) {
     const std::string& name = scope.partners[i];
-    // A partner chosen again is in scope twice; its changes count once.
-    if (std::find(scope.partners.begin(), scope.partners.begin() + i, name) !=
-        scope.partners.begin() + i) {
-      continue;
-    }
     DiffPart(Get(before.partners[i]), Find(after.partners, name), PartnerLeaves,
              [&] { return PartnerPrefix(name); }, &changes);
   }
@@ -332,9 +327,9 @@ std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after
     DiffPart(Get(before.launch_target), CurrentTarget(after), TargetEntryLeaves,
              [] { return std::string("launch_target."); }, &changes);
   }
-  if (scope.previous_target) {
-    const size_t n = *scope.previous_target;
-    DiffPart(Get(before.previous_target), PreviousTarget(after, n), TargetEntryLeaves,
+  for (size_t i = 0; i < scope.previous_targets.size(); ++i) {
+    const size_t n = scope.previous_targets[i];
+    DiffPart(Get(before.previous_targets[i]), PreviousTarget(after, n), TargetEntryLeaves,
              [&] { return PreviousPrefix(n); }, &changes);
   }
   if (scope.launched) {
@@ -351,53 +346,28 @@ std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after
 
 namespace {
 
-// DiffStates: every part of either side.
-std::vector<Change> DiffWholeStates(const State& before, const State& after) {
-  std::vector<Change> changes;
-  DiffLeaf(&before.phase, &after.phase, "phase", &changes);
-  DiffLeaf(Get(before.chosen_partner), Get(after.chosen_partner), "chosen_partner", &changes);
-  // Keyed parts: every key of either side, each once (the maps are sorted).
-  auto each_key = [](const auto& b, const auto& a, auto fn) {
-    auto i = b.begin();
-    auto j = a.begin();
-    while (i != b.end() || j != a.end()) {
-      if (j == a.end() || (i != b.end() && i->first < j->first)) {
-        fn(i->first, &i->second, nullptr);
-        ++i;
-      } else if (i == b.end() || j->first < i->first) {
-        fn(j->first, nullptr, &j->second);
-        ++j;
-      } else {
-        fn(i->first, &i->second, &j->second);
-        ++i;
-        ++j;
-      }
+// Every part of either state: the scope DiffStates compares.
+DiffScope WholeScope(const State& before, const State& after) {
+  DiffScope scope;
+  scope.chosen_partner = scope.launch_target = scope.launched = true;
+  auto keys = [](const auto& b, const auto& a, std::vector<std::string>* out) {
+    for (const auto& [k, v] : b) out->push_back(k);
+    for (const auto& [k, v] : a) {
+      if (b.find(k) == b.end()) out->push_back(k);
     }
   };
-  each_key(before.partners, after.partners,
-           [&](const std::string& name, const PartnerState* b, const PartnerState* a) {
-             DiffPart(b, a, PartnerLeaves, [&] { return PartnerPrefix(name); }, &changes);
-           });
+  keys(before.partners, after.partners, &scope.partners);
+  keys(before.facts, after.facts, &scope.facts);
   for (size_t i = 0; i < std::max(before.submissions.size(), after.submissions.size()); ++i) {
-    DiffPart(At(before.submissions, i), At(after.submissions, i), SubmissionLeaves,
-             [&] { return SubmissionPrefix(i); }, &changes);
+    scope.submissions.push_back(i);
   }
-  DiffPart(CurrentTarget(before), CurrentTarget(after), TargetEntryLeaves,
-           [] { return std::string("launch_target."); }, &changes);
-  const size_t previous = std::max(before.launch_target ? before.launch_target->previous.size() : 0,
-                                   after.launch_target ? after.launch_target->previous.size() : 0);
-  for (size_t i = 0; i < previous; ++i) {
-    DiffPart(PreviousTarget(before, i), PreviousTarget(after, i), TargetEntryLeaves,
-             [&] { return PreviousPrefix(i); }, &changes);
+  auto previous = [](const State& s) {
+    return s.launch_target ? s.launch_target->previous.size() : 0;
+  };
+  for (size_t i = 0; i < std::max(previous(before), previous(after)); ++i) {
+    scope.previous_targets.push_back(i);
   }
-  DiffPart(Get(before.launched), Get(after.launched), LaunchedLeaves,
-           [] { return std::string("launched."); }, &changes);
-  each_key(before.facts, after.facts,
-           [&](const std::string& key, const std::string* b, const std::string* a) {
-             DiffLeaf(b, a, "facts." + key, &changes);
-           });
-  SortByPath(&changes);
-  return changes;
+  return scope;
 }
 
 }  // namespace
@@ -469,7 +439,8 @@ std::string State::ToJson() const {
 }
 
 std::vector<Change> DiffStates(const State& before, const State& after) {
-  return internal::DiffWholeStates(before, after);
+  const internal::DiffScope scope = internal::WholeScope(before, after);
+  return internal::ChangesInScope(internal::CopyScope(before, scope), after, scope);
 }
 
 std::string HistoryEntry::ToJson() const {

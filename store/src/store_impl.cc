@@ -79,15 +79,12 @@ const char* const kCfNames[] = {"default", "log",   "stream", "valid",
 // Column families derived from the log that a store made before they existed lacks.
 constexpr size_t kBaseCfCount = 6;
 
-
-
 std::string ActsKey(uint64_t target_seq, uint64_t seq) {
   std::string k;
   PutU64(&k, target_seq);
   PutU64(&k, seq);
   return k;
 }
-
 
 std::string StreamMetaKey(std::string_view stream) {
   return std::string(kStreamMetaPrefix) + std::string(stream);
@@ -123,37 +120,37 @@ rocksdb::Slice WordsSlice(const kj::Array<capnp::word>& words) {
 // [1, 2^32] to the previous one's 74 bits.  Increasing ids go to the end of the id index's
 // memtable instead of to random places in it, which costs RocksDB less per append; in the
 // improbable case that the 74 bits would overflow, fresh random bits are taken.
-std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng, LastUuid* last) {
+std::string NewUuidV7(int64_t now_micros, UuidV7Generator* gen) {
+  std::mt19937_64* rng = &gen->rng;
   const int64_t ms = now_micros / 1000;
   constexpr uint64_t kRandBMask = (1ull << 62) - 1;
-  bool fresh = ms != last->ms;
+  bool fresh = ms != gen->ms;
   if (!fresh) {
-    const uint64_t b = last->rand_b + 1 + ((*rng)() >> 32);
-    last->rand_b = b & kRandBMask;
-    last->rand_a += b >> 62;  // the carry
-    fresh = last->rand_a > 0xfff;
+    const uint64_t b = gen->rand_b + 1 + ((*rng)() >> 32);
+    gen->rand_b = b & kRandBMask;
+    gen->rand_a += b >> 62;  // the carry
+    fresh = gen->rand_a > 0xfff;
   }
   if (fresh) {
-    last->ms = ms;
-    last->rand_a = (*rng)() & 0xfff;
-    last->rand_b = (*rng)() & kRandBMask;
+    gen->ms = ms;
+    gen->rand_a = (*rng)() & 0xfff;
+    gen->rand_b = (*rng)() & kRandBMask;
   }
   unsigned char b[16];
   for (int i = 0; i < 6; ++i) {
     b[i] = static_cast<unsigned char>(static_cast<uint64_t>(ms) >> (8 * (5 - i)));
   }
-  b[6] = static_cast<unsigned char>(0x70 | (last->rand_a >> 8));
-  b[7] = static_cast<unsigned char>(last->rand_a);
-  b[8] = static_cast<unsigned char>(0x80 | (last->rand_b >> 56));
-  for (int i = 9; i < 16; ++i) b[i] = static_cast<unsigned char>(last->rand_b >> (8 * (15 - i)));
+  b[6] = static_cast<unsigned char>(0x70 | (gen->rand_a >> 8));
+  b[7] = static_cast<unsigned char>(gen->rand_a);
+  b[8] = static_cast<unsigned char>(0x80 | (gen->rand_b >> 56));
+  for (int i = 9; i < 16; ++i) b[i] = static_cast<unsigned char>(gen->rand_b >> (8 * (15 - i)));
   // 8-4-4-4-12 hex digits, written in place (this runs once per appended event).
-  static const char kDigits[] = "0123456789abcdef";
   std::string out(36, '-');
-  for (int i = 0, at = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // skip the dash
-    out[at++] = kDigits[b[i] >> 4];
-    out[at++] = kDigits[b[i] & 0xf];
-  }
+  HexInto(b, 4, &out[0]);
+  HexInto(b + 4, 2, &out[9]);
+  HexInto(b + 6, 2, &out[14]);
+  HexInto(b + 8, 2, &out[19]);
+  HexInto(b + 10, 6, &out[24]);
   return out;
 }
 
@@ -161,12 +158,7 @@ std::string NewUuidV7(int64_t now_micros, std::mt19937_64* rng, LastUuid* last) 
 // without a temporary string: `init(n)` allocates the field (e.g. initHash).
 template <typename InitText>
 void SetHex(const Hash& hash, InitText init) {
-  static const char kDigits[] = "0123456789abcdef";
-  capnp::Text::Builder t = init(2 * hash.size());
-  for (size_t i = 0; i < hash.size(); ++i) {
-    t[2 * i] = kDigits[hash[i] >> 4];
-    t[2 * i + 1] = kDigits[hash[i] & 0xf];
-  }
+  HexInto(hash.data(), hash.size(), init(2 * hash.size()).begin());
 }
 
 bool ParseHex32(std::string_view hex, Hash* out) {
@@ -480,7 +472,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
       words.push_back(static_cast<uint32_t>(x >> 32));
     }
     std::seed_seq seq(words.begin(), words.end());
-    store->id_rng_.seed(seq);
+    store->ids_.rng.seed(seq);
   }
   return store;
 }
@@ -606,7 +598,7 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
   queue_lock.unlock();
   {
     std::lock_guard<std::mutex> write_lock(write_mu_);
-    CommitGroupLocked(group);
+    CommitGroupLocked(group, group_events);
   }
   queue_lock.lock();
   for (Writer* w : group) {
@@ -620,12 +612,10 @@ Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events
   return std::move(*self.result);
 }
 
-void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group) {
+void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group, size_t events) {
   // About what an event takes in the batch: its log value (~0.5-1 KiB for typical events)
   // and four or five index entries.  Only an estimate: a batch outgrowing it still grows.
   constexpr size_t kReserveBytesPerEvent = 1024;
-  size_t events = 0;
-  for (const Writer* w : group) events += w->events->size();
   Pending p(events * kReserveBytesPerEvent);
   p.seq = last_seq_;
   p.prev = last_hash_;
@@ -763,7 +753,7 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
                                        : "";
     };
     const std::string stream(View(event.getStream()));
-    if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &id_rng_, &last_uuid_));
+    if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &ids_));
     const std::string id(View(event.getId()));
 
     auto known = lookup(id);

@@ -37,9 +37,10 @@ using CheckpointKey = std::pair<int64_t, uint64_t>;
 // SHA-256(prev || bytes).
 Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes);
 
-// The random bits of the last UUIDv7 a store generated for an event without an id, and
-// its millisecond (NewUuidV7 in store_impl.cc).
-struct LastUuid {
+// What a store needs to generate UUIDv7 ids for events without one (NewUuidV7 in
+// store_impl.cc): its random generator, and the last id's millisecond and random bits.
+struct UuidV7Generator {
+  std::mt19937_64 rng;  // seeded from the OS CSPRNG
   int64_t ms = -1;
   uint64_t rand_a = 0;  // 12 bits
   uint64_t rand_b = 0;  // 62 bits
@@ -129,9 +130,10 @@ class StoreImpl final : public Store {
   int64_t NowMicros() const;
   Result<std::shared_ptr<const EventRep>> ReadEvent(uint64_t seq);
 
-  // Append: group commit.  CommitGroupLocked assembles and writes the appends of `group`;
-  // AssembleLocked validates one append into `p` (undo info in added_*).  write_mu_ held.
-  void CommitGroupLocked(const std::vector<Writer*>& group);
+  // Append: group commit.  CommitGroupLocked assembles and writes the appends of `group`,
+  // `events` events in all; AssembleLocked validates one append into `p` (undo info in
+  // added_*).  write_mu_ held.
+  void CommitGroupLocked(const std::vector<Writer*>& group, size_t events);
   Status AssembleLocked(std::vector<NewEvent>* events, const AppendOptions& options,
                         Pending* p, std::vector<AppendResult>* results,
                         std::vector<std::string>* added_ids,
@@ -159,8 +161,7 @@ class StoreImpl final : public Store {
   // Serialises writers (a group leader, Restore, checkpoint writes); readers do not take
   // it (the log is append-only).
   std::mutex write_mu_;
-  std::mt19937_64 id_rng_;  // UUIDv7 random bits; seeded from the OS CSPRNG; write_mu_
-  LastUuid last_uuid_;  // so that ids of one millisecond increase; write_mu_
+  UuidV7Generator ids_;  // write_mu_
   std::atomic<bool> use_checkpoints_{true};
   uint64_t checkpoint_interval_ = 512;
   // The head of the log: guarded by write_mu_ for writes, read atomically.
