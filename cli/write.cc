@@ -38,9 +38,13 @@ class LineSource {
     src->in_ = name == "-" ? &std::cin : &src->file_;
     return src;
   }
+  // The next line without its line ending; a UTF-8 byte-order mark at the very start of
+  // the input (as some Windows editors write) is skipped.
   bool Next(std::string* line) {
     if (!std::getline(*in_, *line)) return false;
     if (!line->empty() && line->back() == '\r') line->pop_back();
+    if (first_ && line->compare(0, 3, "\xEF\xBB\xBF") == 0) line->erase(0, 3);
+    first_ = false;
     return true;
   }
   bool failed() const { return in_->bad(); }
@@ -49,6 +53,7 @@ class LineSource {
   LineSource() = default;
   std::ifstream file_;
   std::istream* in_ = nullptr;
+  bool first_ = true;
 };
 
 // Opens the store for a write, remembering whether this command creates it, so that a

@@ -228,7 +228,7 @@ TEST_F(CliTest, BadInputIsRefusedWithAClearMessageAndWritesNothing) {
       {{"append", "--stream", "x", "--type", "note", "--effective", "2025", "--set", "text"},
        "", 2, "KEY=VALUE"},
       {{"append", "--stream", "x", "--type", "note", "--effective", "2025", "--data", "{oops"},
-       "", 2, "data is not valid JSON"},
+       "", 2, "--data: malformed JSON"},
       {{"append", "--stream", "x", "--type", "note", "--effective", "2025", "--data", "[1]"},
        "", 2, "data must be a JSON object"},
       {{"append", "--stream", "x", "--type", "note", "--effective", "2025", "--set", "text=a",

@@ -9,6 +9,7 @@
 
 #include "annals/event.h"
 #include "event_rep.h"
+#include "json_parse.h"
 
 namespace annals {
 
@@ -35,12 +36,8 @@ Result<NewEvent> NewEvent::FromFields(const EventFields& f) {
   auto doc = message.initRoot<capnp::JsonValue>();
   capnp::MallocMessageBuilder data_message;
   auto data = data_message.initRoot<capnp::JsonValue>();
-  try {
-    codec.decodeRaw(kj::ArrayPtr<const char>(f.data_json.data(), f.data_json.size()), data);
-  } catch (const kj::Exception& e) {
-    return Status::InvalidArgument("data is not valid JSON: " +
-                                   std::string(e.getDescription().cStr()));
-  }
+  Status parsed = internal::ParseJson(f.data_json, data);
+  if (!parsed.ok()) return parsed.WithPrefix("--data");
   if (!data.isObject()) return Status::InvalidArgument("data must be a JSON object");
   if (!f.data_strings.empty()) {
     std::vector<std::pair<std::string, capnp::JsonValue::Reader>> members;

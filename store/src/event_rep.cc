@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "json_parse.h"
+
 namespace annals {
 namespace internal {
 
@@ -841,11 +843,7 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
     thread_local std::vector<capnp::word> scratch(4096);  // value-initialized: zero
     capnp::MallocMessageBuilder raw_message(kj::arrayPtr(scratch.data(), scratch.size()));
     auto raw = raw_message.initRoot<capnp::JsonValue>();
-    try {
-      Codec().decodeRaw(kj::ArrayPtr<const char>(json.data(), json.size()), raw);
-    } catch (const kj::Exception& e) {
-      return Status::InvalidArgument("malformed JSON: " + KjMessage(e));
-    }
+    ANNALS_RETURN_IF_ERROR(ParseJson(json, raw));
     int type_index = 0;
     ANNALS_RETURN_IF_ERROR(CheckEventDocument(raw.asReader(), mode, &type_index));
     DropNulls(raw, raw_message.getOrphanage());
