@@ -1019,54 +1019,6 @@ Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
   return std::shared_ptr<const EventRep>(std::move(rep));
 }
 
-// The same bytes as JsonCodec's encoding of a Text (the quoting test compares the two):
-// '"', '\\' and the control characters escaped, everything else (UTF-8 included) as is.
-// Written out because the codec builds a message per call, which made quoting the values
-// of replay's diffs cost more than the rest of the replay.
-std::string JsonQuote(std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
-      }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-void HexInto(const unsigned char* data, size_t n, char* out) {
-  static const char kDigits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xF];
-  }
-}
-
-std::string ToHex(const unsigned char* data, size_t n) {
-  std::string out(n * 2, '0');
-  HexInto(data, n, out.data());
-  return out;
-}
-
 }  // namespace internal
 
 // ---- public names --------------------------------------------------------------------

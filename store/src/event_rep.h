@@ -22,6 +22,7 @@
 #include "annals/fuzzy_date.h"
 #include "annals/status.h"
 #include "event.capnp.h"
+#include "util/json_text.h"
 
 namespace annals {
 namespace internal {
@@ -113,14 +114,6 @@ Status ValidateContent(schema::Event::Reader event);
 // type (unknown field, wrong type, required field emptied).
 Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
                                                         schema::Correction::Reader correction);
-
-// A JSON string literal for `s` (JsonCodec's quoting).
-std::string JsonQuote(std::string_view s);
-
-// Writes the 2n lower-case hex digits of data[0, n) at `out`.
-void HexInto(const unsigned char* data, size_t n, char* out);
-// Lower-case hex of bytes.
-std::string ToHex(const unsigned char* data, size_t n);
 
 }  // namespace internal
 }  // namespace annals

@@ -1,0 +1,600 @@
+// Copyright annals authors.
+//
+// StateFold (fold.h): effects, derive rules, counters and change tracking.
+
+#include "vocabulary/fold.h"
+
+#include <capnp/dynamic.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "util/json_text.h"
+
+namespace annals {
+namespace internal {
+
+namespace {
+
+const Node& UnsetNode() {
+  static const Node* unset = new Node();
+  return *unset;
+}
+
+uint16_t EnumerantByName(capnp::EnumSchema schema, const std::string& name) {
+  KJ_IF_MAYBE(e, schema.findEnumerantByName(name)) { return static_cast<uint16_t>(e->getOrdinal()); }
+  return 0;  // unreachable: the compiler checked every name
+}
+
+}  // namespace
+
+Node NodeFromDynamic(const TypeShape& type, capnp::DynamicValue::Reader value) {
+  Node n;
+  switch (value.getType()) {
+    case capnp::DynamicValue::TEXT: {
+      auto t = value.as<capnp::Text>();
+      n.tag = Node::kText;
+      n.text.assign(t.cStr(), t.size());
+      break;
+    }
+    case capnp::DynamicValue::BOOL:
+      n.tag = Node::kBool;
+      n.b = value.as<bool>();
+      break;
+    case capnp::DynamicValue::INT:
+      n.tag = Node::kInt;
+      n.i = value.as<int64_t>();
+      break;
+    case capnp::DynamicValue::UINT:
+      n.tag = Node::kUInt;
+      n.u = value.as<uint64_t>();
+      break;
+    case capnp::DynamicValue::FLOAT:
+      n.tag = Node::kFloat;
+      n.f = value.as<double>();
+      break;
+    case capnp::DynamicValue::ENUM:
+      n.tag = Node::kEnum;
+      n.e = value.as<capnp::DynamicEnum>().getRaw();
+      return n;  // an enum value is set, whichever enumerant
+    case capnp::DynamicValue::LIST: {
+      n.tag = Node::kList;
+      for (auto element : value.as<capnp::DynamicList>()) {
+        n.items.push_back(NodeFromDynamic(*type.element, element));
+      }
+      break;
+    }
+    case capnp::DynamicValue::STRUCT: {
+      auto s = value.as<capnp::DynamicStruct>();
+      const StructShape& shape = *type.structure;
+      n = Node::Struct(shape);
+      auto fields = shape.schema.getFields();
+      for (unsigned i = 0; i < fields.size(); ++i) {
+        if (fields[i].getProto().getSlot().getType().isStruct() && !s.has(fields[i])) continue;
+        n.items[i] = NodeFromDynamic(shape.fields[i].type, s.get(fields[i]));
+      }
+      return n;
+    }
+    default:
+      break;
+  }
+  n.Normalize();
+  return n;
+}
+
+Node Convert(const Conversion& c, const Node& value) {
+  if (!value.IsSet()) return Node();
+  switch (c.kind) {
+    case Conversion::kCopy:
+      return value;
+    case Conversion::kToText:
+      return Node::Text(NodeText(c.from, value));
+    case Conversion::kEnumByName: {
+      Node n;
+      n.tag = Node::kEnum;
+      n.e = EnumerantByName(c.to.enum_schema, value.tag == Node::kText
+                                                  ? value.text
+                                                  : NodeText(c.from, value));
+      return n;
+    }
+    case Conversion::kNumeric: {
+      Node n;
+      double d = value.tag == Node::kInt ? static_cast<double>(value.i)
+                 : value.tag == Node::kUInt ? static_cast<double>(value.u)
+                                            : value.f;
+      switch (c.to.kind) {
+        case TypeShape::kInt:
+          n.tag = Node::kInt;
+          n.i = value.tag == Node::kInt ? value.i
+                : value.tag == Node::kUInt ? static_cast<int64_t>(value.u)
+                                           : static_cast<int64_t>(d);
+          break;
+        case TypeShape::kUInt:
+          n.tag = Node::kUInt;
+          n.u = value.tag == Node::kUInt ? value.u
+                : value.tag == Node::kInt ? static_cast<uint64_t>(std::max<int64_t>(value.i, 0))
+                                          : static_cast<uint64_t>(std::max(d, 0.0));
+          break;
+        default:
+          n.tag = Node::kFloat;
+          n.f = d;
+      }
+      n.Normalize();
+      return n;
+    }
+    case Conversion::kList: {
+      Node n;
+      n.tag = Node::kList;
+      for (const Node& e : value.items) {
+        Node converted = Convert(*c.element, e);
+        if (converted.IsSet() || c.to.element->kind == TypeShape::kStruct) {
+          n.items.push_back(std::move(converted));
+        }
+      }
+      n.Normalize();
+      return n;
+    }
+    case Conversion::kStruct: {
+      Node n = Node::Struct(*c.to.structure);
+      for (const auto& f : c.fields) n.items[f.to] = Convert(*f.conversion, value.items[f.from]);
+      return n;
+    }
+  }
+  return Node();
+}
+
+// ---- construction -----------------------------------------------------------------------
+
+StateFold::StateFold(std::shared_ptr<const Vocabulary> vocabulary)
+    : vocabulary_(std::move(vocabulary)) {
+  if (vocabulary_) root_ = Node::Struct(vocabulary_->state());
+  Init();
+}
+
+StateFold::StateFold(std::shared_ptr<const Vocabulary> vocabulary, Node root,
+                     std::map<std::string, std::string> facts)
+    : vocabulary_(std::move(vocabulary)), root_(std::move(root)), facts_(std::move(facts)) {
+  if (vocabulary_ && root_.tag != Node::kStruct) root_ = Node::Struct(vocabulary_->state());
+  Init();
+}
+
+void StateFold::Init() {
+  if (!vocabulary_) return;
+  counters_of_.assign(vocabulary_->state().fields.size(), {});
+  counts_.assign(vocabulary_->counters().size(), 0);
+  for (size_t c = 0; c < vocabulary_->counters().size(); ++c) {
+    counters_of_[vocabulary_->counters()[c].field].push_back(static_cast<int>(c));
+  }
+  for (size_t f = 0; f < counters_of_.size(); ++f) Recount(static_cast<int>(f));
+  Derive();
+}
+
+// ---- evaluation --------------------------------------------------------------------------
+
+const Node& StateFold::Eval(const Ref& ref, const Context& ctx, Node* scratch) const {
+  switch (ref.source) {
+    case Ref::kLiteral:
+      return ref.literal;
+    case Ref::kEffective:
+      *scratch = Node::Text(std::string(ctx.event->effective));
+      return *scratch;
+    case Ref::kData: {
+      capnp::DynamicStruct::Reader s = ctx.event->data.getAs<capnp::DynamicStruct>(
+          ctx.event->type->data);
+      for (size_t i = 0; i + 1 < ref.data_path.size(); ++i) {
+        s = s.get(ref.data_path[i]).as<capnp::DynamicStruct>();
+      }
+      const auto& last = ref.data_path.back();
+      if (last.getProto().getSlot().getType().isStruct() && !s.has(last)) {
+        *scratch = Node();
+      } else {
+        *scratch = NodeFromDynamic(ref.type, s.get(last));
+      }
+      return *scratch;
+    }
+    case Ref::kState:
+    case Ref::kIt: {
+      const Node* n = ref.source == Ref::kState ? &root_ : ctx.it;
+      for (int i : ref.node_path) {
+        if (n == nullptr || n->tag != Node::kStruct) return UnsetNode();
+        n = &n->items[i];
+      }
+      return n != nullptr ? *n : UnsetNode();
+    }
+  }
+  return UnsetNode();
+}
+
+bool StateFold::Holds(const Cond& cond, const Context& ctx) const {
+  if (cond.op == Cond::kAny && cond.counter >= 0) return counts_[cond.counter] > 0;
+  Node scratch;
+  const Node& value = Eval(cond.ref, ctx, &scratch);
+  switch (cond.op) {
+    case Cond::kIsSet: return value.IsSet();
+    case Cond::kUnset: return !value.IsSet();
+    case Cond::kEq:
+    case Cond::kNe:
+    case Cond::kIn: {
+      const std::string text = NodeText(cond.ref.type, value);
+      bool equal = false;
+      for (const Ref& operand : cond.operands) {
+        Node s;
+        if (NodeText(operand.type, Eval(operand, ctx, &s)) == text) {
+          equal = true;
+          break;
+        }
+      }
+      return cond.op == Cond::kNe ? !equal : equal;
+    }
+    case Cond::kAny: {
+      Context inner = ctx;
+      if (value.tag == Node::kMap) {
+        for (const auto& [key, element] : value.entries) {
+          inner.it = &element;
+          if (AllHold(cond.any, inner)) return true;
+        }
+      } else if (value.tag == Node::kList) {
+        for (const Node& element : value.items) {
+          inner.it = &element;
+          if (AllHold(cond.any, inner)) return true;
+        }
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+bool StateFold::AllHold(const std::vector<Cond>& conds, const Context& ctx) const {
+  for (const Cond& c : conds) {
+    if (!Holds(c, ctx)) return false;
+  }
+  return true;
+}
+
+Node StateFold::Value(const Ref& ref, const Conversion& conversion, const Context& ctx) const {
+  Node scratch;
+  const Node& value = Eval(ref, ctx, &scratch);
+  if (conversion.kind == Conversion::kCopy) {
+    return &value == &scratch ? std::move(scratch) : value;
+  }
+  return Convert(conversion, value);
+}
+
+void StateFold::AssignFields(const std::vector<Assign>& fields, const Context& ctx,
+                       Node* target) const {
+  for (const auto& a : fields) target->items[a.field] = Value(a.ref, a.conversion, ctx);
+}
+
+// ---- counters and change tracking -------------------------------------------------------
+
+bool StateFold::Matches(const std::vector<Cond>& conds, const Node& element) const {
+  Context ctx;
+  ctx.it = &element;
+  return AllHold(conds, ctx);
+}
+
+void StateFold::Recount(int field) {
+  if (!vocabulary_ || counters_of_[field].empty()) return;
+  const Node& value = root_.items[field];
+  for (int c : counters_of_[field]) {
+    const auto& conds = *vocabulary_->counters()[c].conds;
+    int64_t n = 0;
+    if (value.tag == Node::kMap) {
+      for (const auto& [key, element] : value.entries) n += Matches(conds, element);
+    } else if (value.tag == Node::kList) {
+      for (const Node& element : value.items) n += Matches(conds, element);
+    }
+    counts_[c] = n;
+  }
+}
+
+void StateFold::ElementChanging(int field, const Node* element, const std::string* key,
+                                size_t index) {
+  for (int c : counters_of_[field]) {
+    if (element != nullptr && Matches(*vocabulary_->counters()[c].conds, *element)) {
+      --counts_[c];
+    }
+  }
+  if (!track_) return;
+  for (const Part& p : parts_) {
+    if (p.field != field) continue;
+    if (p.kind == Part::kWhole) return;
+    if (key != nullptr && p.kind == Part::kKey && p.key == *key) return;
+    if (key == nullptr && p.kind == Part::kIndex && p.index == index) return;
+  }
+  Part part;
+  part.field = field;
+  part.kind = key != nullptr ? Part::kKey : Part::kIndex;
+  if (key != nullptr) part.key = *key;
+  part.index = index;
+  if (element != nullptr) part.before = *element;
+  parts_.push_back(std::move(part));
+}
+
+void StateFold::ElementChanged(int field, const Node* element) {
+  for (int c : counters_of_[field]) {
+    if (element != nullptr && Matches(*vocabulary_->counters()[c].conds, *element)) {
+      ++counts_[c];
+    }
+  }
+}
+
+void StateFold::TouchWhole(int field) {
+  if (!track_) return;
+  Node before = root_.items[field];
+  // Parts of this field recorded earlier in the event hold what was there before them.
+  for (auto p = parts_.rbegin(); p != parts_.rend(); ++p) {
+    if (p->field != field) continue;
+    if (p->kind == Part::kWhole) return;  // already whole
+    if (p->kind == Part::kKey) {
+      if (p->before.IsSet()) {
+        before.tag = Node::kMap;
+        before.entries[p->key] = p->before;
+      } else {
+        before.entries.erase(p->key);
+      }
+    } else if (p->kind == Part::kIndex) {
+      if (p->before.IsSet()) {
+        before.items[p->index] = p->before;
+      } else if (before.items.size() > p->index) {
+        before.items.resize(p->index);
+      }
+    }
+  }
+  before.Normalize();
+  parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
+                              [&](const Part& p) { return p.field == field; }),
+               parts_.end());
+  Part part;
+  part.field = field;
+  part.before = std::move(before);
+  parts_.push_back(std::move(part));
+}
+
+void StateFold::BeginEvent() {
+  if (!track_) return;
+  parts_.clear();
+  derived_before_.clear();
+  if (!vocabulary_) return;
+  for (const auto& d : vocabulary_->derived()) derived_before_.push_back(root_.items[d.field]);
+}
+
+std::vector<Change> StateFold::LastChanges() const {
+  std::vector<Change> out;
+  for (const Part& p : parts_) {
+    if (p.kind == Part::kFact) {
+      auto it = facts_.find(p.key);
+      const std::string* now = it == facts_.end() ? nullptr : &it->second;
+      const std::string* was = p.fact_existed ? &p.fact_before : nullptr;
+      if ((now == nullptr) != (was == nullptr) || (now && *now != *was)) {
+        out.push_back(Change{"facts." + p.key, was ? JsonQuote(*was) : "null",
+                             now ? JsonQuote(*now) : "null", was ? *was : "-",
+                             now ? *now : "-"});
+      }
+      continue;
+    }
+    const FieldShape& field = vocabulary_->state().fields[p.field];
+    const Node& now = root_.items[p.field];
+    switch (p.kind) {
+      case Part::kWhole:
+        DiffNodes(field.type, p.before, now, field.json_name, &out);
+        break;
+      case Part::kKey: {
+        Node before_map, after_map;
+        before_map.tag = after_map.tag = Node::kMap;
+        if (p.before.IsSet()) before_map.entries.emplace(p.key, p.before);
+        if (now.tag == Node::kMap) {
+          auto it = now.entries.find(p.key);
+          if (it != now.entries.end()) after_map.entries.emplace(p.key, it->second);
+        }
+        DiffNodes(field.type, before_map, after_map, field.json_name, &out);
+        break;
+      }
+      case Part::kIndex: {
+        const Node& after = now.tag == Node::kList && p.index < now.items.size()
+                                ? now.items[p.index] : UnsetNode();
+        DiffNodes(*field.type.element, p.before, after,
+                  field.json_name + "." + std::to_string(p.index), &out);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (vocabulary_) {
+    const auto& derived = vocabulary_->derived();
+    for (size_t i = 0; i < derived.size() && i < derived_before_.size(); ++i) {
+      const FieldShape& field = vocabulary_->state().fields[derived[i].field];
+      DiffNodes(field.type, derived_before_[i], root_.items[derived[i].field], field.json_name,
+                &out);
+    }
+  }
+  return out;
+}
+
+// ---- applying events ---------------------------------------------------------------------
+
+void StateFold::Derive() {
+  if (!vocabulary_) return;
+  Context ctx;
+  for (const auto& d : vocabulary_->derived()) {
+    Node value;
+    for (const Rule& r : d.rules) {
+      if (AllHold(r.when, ctx)) {
+        value = Value(r.value, r.conversion, ctx);
+        break;
+      }
+    }
+    root_.items[d.field] = std::move(value);
+    Recount(d.field);
+  }
+}
+
+Node* StateFold::At(const std::vector<int>& path) {
+  Node* n = &root_;
+  const StructShape* shape = &vocabulary_->state();
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (n->tag != Node::kStruct) *n = Node::Struct(*shape);
+    n = &n->items[path[i]];
+    if (i + 1 < path.size()) shape = shape->fields[path[i]].type.structure;
+  }
+  return n;
+}
+
+void StateFold::RunEffect(const Effect& e, const Context& ctx) {
+  if (!AllHold(e.when, ctx)) return;
+  const int top = e.path[0];
+  const bool top_level = e.path.size() == 1;
+  const TypeShape& target = *e.target;
+  switch (e.op) {
+    case Effect::kSet: {
+      Node value;
+      if (e.has_value) {
+        value = Value(e.value, e.value_conversion, ctx);
+      } else {
+        value = Node::Struct(*target.structure);
+        AssignFields(e.fields, ctx, &value);
+      }
+      TouchWhole(top);
+      if (!e.history.empty()) TouchWhole(e.history[0]);
+      Node* slot = At(e.path);
+      if (!e.history.empty() && slot->IsSet()) {
+        Node old = *slot;
+        Node list = std::move(*At(e.history));
+        if (list.tag != Node::kList) {
+          list = Node();
+          list.tag = Node::kList;
+        }
+        list.items.push_back(Convert(e.history_conversion, old));
+        *At(e.path) = std::move(value);
+        *At(e.history) = std::move(list);
+      } else {
+        *slot = std::move(value);
+      }
+      if (top_level) Recount(top);
+      if (!e.history.empty() && e.history.size() == 1) Recount(e.history[0]);
+      return;
+    }
+    case Effect::kClear: {
+      TouchWhole(top);
+      *At(e.path) = Node();
+      if (top_level) Recount(top);
+      return;
+    }
+    case Effect::kUpsert:
+    case Effect::kMerge:
+    case Effect::kRemove: {
+      const Node key_node = Value(e.key, e.key_conversion, ctx);
+      if (!key_node.IsSet()) return;  // nothing to key by
+      const std::string key = NodeText(target.structure->fields[target.key_field].type,
+                                       key_node);
+      if (!top_level) TouchWhole(top);
+      Node* map = At(e.path);
+      if (map->tag != Node::kMap) {
+        *map = Node();
+        map->tag = Node::kMap;
+      }
+      auto it = map->entries.find(key);
+      const Node* existing = it == map->entries.end() ? nullptr : &it->second;
+      if (top_level) ElementChanging(top, existing, &key, 0);
+      Node* element = nullptr;
+      if (e.op == Effect::kRemove) {
+        if (existing != nullptr) map->entries.erase(it);
+      } else {
+        if (e.op == Effect::kUpsert || existing == nullptr) {
+          Node fresh = Node::Struct(*target.structure);
+          fresh.items[target.key_field] = Node::Text(key);
+          element = &(map->entries[key] = std::move(fresh));
+        } else {
+          element = &it->second;
+        }
+        AssignFields(e.fields, ctx, element);
+      }
+      if (top_level) ElementChanged(top, element);
+      map->Normalize();
+      return;
+    }
+    case Effect::kAppend:
+    case Effect::kUpdateLast: {
+      if (!top_level) TouchWhole(top);
+      Node* list = At(e.path);
+      if (list->tag != Node::kList) {
+        *list = Node();
+        list->tag = Node::kList;
+      }
+      Node* element = nullptr;
+      size_t index = list->items.size();
+      if (e.op == Effect::kUpdateLast) {
+        Context inner = ctx;
+        for (size_t i = list->items.size(); i-- > 0;) {
+          inner.it = &list->items[i];
+          if (AllHold(e.where, inner)) {
+            element = &list->items[i];
+            index = i;
+            break;
+          }
+        }
+      }
+      if (element != nullptr) {
+        if (top_level) ElementChanging(top, element, nullptr, index);
+        AssignFields(e.fields, ctx, element);
+      } else {
+        if (e.op == Effect::kUpdateLast && !e.or_append) {
+          list->Normalize();
+          return;
+        }
+        Node fresh;
+        if (e.has_value) {
+          fresh = Value(e.value, e.value_conversion, ctx);
+          if (!fresh.IsSet()) {
+            list->Normalize();
+            return;  // nothing to append
+          }
+        } else {
+          fresh = Node::Struct(*target.element->structure);
+          AssignFields(e.where_assigns, ctx, &fresh);
+          AssignFields(e.fields, ctx, &fresh);
+        }
+        if (top_level) ElementChanging(top, nullptr, nullptr, index);
+        list->items.push_back(std::move(fresh));
+        element = &list->items.back();
+      }
+      if (top_level) ElementChanged(top, element);
+      return;
+    }
+  }
+}
+
+void StateFold::Apply(const FoldInput& event) {
+  BeginEvent();
+  Context ctx;
+  ctx.event = &event;
+  for (const Effect& e : event.type->effects) RunEffect(e, ctx);
+  Derive();
+}
+
+void StateFold::ApplyFact(const std::string& key, const std::string& value) {
+  BeginEvent();
+  if (track_) {
+    Part part;
+    part.kind = Part::kFact;
+    part.key = key;
+    auto it = facts_.find(key);
+    if (it != facts_.end()) {
+      part.fact_existed = true;
+      part.fact_before = it->second;
+    }
+    parts_.push_back(std::move(part));
+  }
+  if (value.empty()) {
+    facts_.erase(key);
+  } else {
+    facts_[key] = value;
+  }
+}
+
+void StateFold::ApplyNote() { BeginEvent(); }
+
+}  // namespace internal
+}  // namespace annals
