@@ -336,11 +336,10 @@ std::string ManualRoff(const Manual& m) {
 
 // ---- completion ----------------------------------------------------------------------------
 
-std::vector<std::string> EventTypes() {
+// The types every store knows (a store's own vocabularies add more).
+std::vector<std::string> BuiltInTypes() {
   std::vector<std::string> out;
-  for (int t = 0; t <= static_cast<int>(EventType::kRetraction); ++t) {
-    out.emplace_back(EventTypeName(static_cast<EventType>(t)));
-  }
+  for (const auto& t : annals::EventTypes::BuiltIn().List()) out.push_back(t.name);
   return out;
 }
 
@@ -358,7 +357,7 @@ std::string ValueKind(const OptionDoc& o) {
   if (n == "--db") return "dirs";
   if (n == "--out") return "files";
   if (n == "--stream") return "streams";
-  if (n == "--type") return "choices:" + Join(EventTypes());
+  if (n == "--type") return "choices:" + Join(BuiltInTypes());
   if (n == "--confidence") return "choices:confirmed reported rumored";
   if (o.positional && o.value == "FILE") return "files";
   if (o.positional && o.value == "COMMAND") return "commands";

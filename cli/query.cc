@@ -41,81 +41,104 @@ std::string Pad(const std::string& s, size_t width) {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
+// A field name for people: "chosen_partner" -> "chosen partner".
+std::string Label(const std::string& json_name) {
+  std::string out = json_name;
+  for (char& c : out) {
+    if (c == '_') c = ' ';
+  }
+  return out;
+}
+
+// A value on one line: scalars as text, lists of scalars joined with ", ", a struct as its
+// set fields ("status ended  since 2024-Q4?"); nested lists of structs counted.
+std::string Inline(const StateValue& v) {
+  switch (v.kind) {
+    case StateValue::Kind::kNull: return "-";
+    case StateValue::Kind::kList: {
+      std::string out;
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        if (v.items[i].kind == StateValue::Kind::kStruct ||
+            v.items[i].kind == StateValue::Kind::kMap) {
+          return std::to_string(v.items.size()) + " entries";
+        }
+        out += (i ? ", " : "") + Inline(v.items[i]);
+      }
+      return out.empty() ? "-" : out;
+    }
+    case StateValue::Kind::kMap:
+    case StateValue::Kind::kStruct: {
+      std::string out;
+      for (const auto& [name, member] : v.members) {
+        if (member.kind == StateValue::Kind::kList && !member.items.empty() &&
+            member.items[0].kind == StateValue::Kind::kStruct) {
+          continue;  // shown on lines of their own
+        }
+        if (!out.empty()) out += "  ";
+        out += v.kind == StateValue::Kind::kMap ? name + " " + Inline(member)
+                                                : Label(name) + " " + Inline(member);
+      }
+      return out.empty() ? "-" : out;
+    }
+    default:
+      return v.text;
+  }
+}
+
+// The lists of structs inside a struct, one line per element under the struct's line.
+void EmitNestedLists(const StateValue& v, const std::string& indent) {
+  if (v.kind != StateValue::Kind::kStruct) return;
+  for (const auto& [name, member] : v.members) {
+    if (member.kind != StateValue::Kind::kList || member.items.empty() ||
+        member.items[0].kind != StateValue::Kind::kStruct) {
+      continue;
+    }
+    for (const auto& item : member.items) Emit(indent + Label(name) + "  " + Inline(item));
+  }
+}
+
 void PrintState(const State& st) {
   const size_t kLabel = 16;
-  auto row = [&](const char* label, const std::string& value) {
+  auto row = [&](const std::string& label, const std::string& value) {
     Emit(Pad(label, kLabel) + value);
   };
   row("stream", st.stream);
   row("as of", st.as_of.empty() ? "(unbounded)" : st.as_of);
   row("known at", st.known_at.empty() ? "now" : st.known_at);
-  row("phase", Paint(st.phase, Style::kCyan));
-  row("chosen partner", st.chosen_partner ? *st.chosen_partner : "-");
-
-  if (st.partners.empty()) {
-    row("partners", "-");
-  } else {
-    Emit(Paint("partners", Style::kBold));
-    size_t name_w = 0, status_w = 0, since_w = 0;
-    for (const auto& [name, p] : st.partners) {
-      name_w = std::max(name_w, name.size());
-      status_w = std::max(status_w, p.status.size());
-      since_w = std::max(since_w, p.since.size());
-    }
-    for (const auto& [name, p] : st.partners) {
-      std::string detail = p.role.empty() ? p.reason : p.role;
-      if (!p.role.empty() && !p.reason.empty()) detail = p.role + "; " + p.reason;
-      Emit("  " + Pad(name, name_w) + "  " + Pad(p.status, status_w) + "  since " +
-           Pad(p.since, since_w) + (detail.empty() ? "" : "  " + detail));
-    }
+  if (!st.vocabulary.empty()) {
+    row("vocabulary", st.vocabulary + " (version " + std::to_string(st.vocabulary_version) + ")");
   }
-
-  if (st.submissions.empty()) {
-    row("submissions", "-");
-  } else {
-    Emit(Paint("submissions", Style::kBold));
-    size_t reg_w = 0, filed_w = 0, status_w = 0;
-    for (const auto& s : st.submissions) {
-      reg_w = std::max(reg_w, s.regulator.size());
-      filed_w = std::max(filed_w, s.filed ? s.filed->size() : std::string("(not recorded)").size());
-      status_w = std::max(status_w, s.status.size());
-    }
-    for (const auto& s : st.submissions) {
-      std::string line = "  " + Pad(s.regulator, reg_w) + "  filed " +
-                         Pad(s.filed ? *s.filed : "(not recorded)", filed_w) + "  " +
-                         Pad(s.status, status_w);
-      if (!s.decided.empty()) line += "  decided " + s.decided;
-      if (!s.conditions.empty()) line += " (" + s.conditions + ")";
-      if (!s.scope.empty()) line += "  " + s.scope;
-      if (!s.with.empty()) {
-        line += "  with ";
-        for (size_t i = 0; i < s.with.size(); ++i) line += (i ? ", " : "") + s.with[i];
+  bool first_text = true;
+  for (const auto& [name, value] : st.Fields()) {
+    const std::string label = Label(name);
+    const bool many = value.kind == StateValue::Kind::kMap ||
+                      (value.kind == StateValue::Kind::kList && !value.items.empty() &&
+                       value.items[0].kind == StateValue::Kind::kStruct);
+    if (!many || (value.members.empty() && value.items.empty())) {
+      // The first text field (a derived phase or status) stands out.
+      std::string shown = Inline(value);
+      if (first_text && value.kind == StateValue::Kind::kText) {
+        shown = Paint(shown, Style::kCyan);
+        first_text = false;
       }
-      Emit(line);
+      row(label, shown);
+      EmitNestedLists(value, "  ");
+      continue;
     }
-  }
-
-  auto target_line = [](const LaunchTargetEntry& e) {
-    std::string out = e.target + "  set " + e.set;
-    if (!e.scope.empty()) out += "  " + e.scope;
-    if (e.internal) out += "  (internal)";
-    return out;
-  };
-  if (st.launch_target) {
-    row("launch target", target_line(st.launch_target->current));
-    for (const auto& prev : st.launch_target->previous) {
-      row("  replaced", target_line(prev));
+    Emit(Paint(label, Style::kBold));
+    if (value.kind == StateValue::Kind::kMap) {
+      size_t key_w = 0;
+      for (const auto& [key, element] : value.members) key_w = std::max(key_w, key.size());
+      for (const auto& [key, element] : value.members) {
+        Emit("  " + Pad(key, key_w) + "  " + Inline(element));
+        EmitNestedLists(element, "    ");
+      }
+    } else {
+      for (const auto& element : value.items) {
+        Emit("  " + Inline(element));
+        EmitNestedLists(element, "    ");
+      }
     }
-  } else {
-    row("launch target", "-");
-  }
-  if (st.launched) {
-    std::string l = st.launched->on;
-    if (!st.launched->scope.empty()) l += "  " + st.launched->scope;
-    if (!st.launched->release.empty()) l += "  (" + st.launched->release + ")";
-    row("launched", l);
-  } else {
-    row("launched", "-");
   }
   if (st.facts.empty()) {
     row("facts", "-");

@@ -96,11 +96,11 @@ int RunAppend(const GlobalOptions& global, AppendArgs& args) {
     }
     args.fields.data_strings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
-  auto event = NewEvent::FromFields(args.fields);
-  if (!event.ok()) return Fail(event.status());
   WriteTarget target;
   Status s = target.Open(global);
   if (!s.ok()) return Fail(s);
+  auto event = NewEvent::FromFields(args.fields, target.store->Types());
+  if (!event.ok()) return target.Fail(event.status());
   AppendOptions options;
   if (args.expect_version) options.expected_versions[args.fields.stream] = *args.expect_version;
   std::vector<NewEvent> events;
@@ -133,7 +133,10 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
   // nothing is appended.
   uint64_t events = 0;
   Progress progress(global, "import", "lines read");
-  JsonLinesReader reader([&](std::string* line) { return (*src)->Next(line); });
+  const EventTypes types = target.store->Types();
+  JsonLinesOptions reader_options;
+  reader_options.types = &types;
+  JsonLinesReader reader([&](std::string* line) { return (*src)->Next(line); }, reader_options);
   auto summary = target.store->Import([&](std::optional<NewEvent>* event, std::string* label) {
     uint64_t line_no = 0;
     ANNALS_RETURN_IF_ERROR(reader.Next(event, &line_no));
@@ -212,14 +215,17 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   append->add_option("--stream", append_args->fields.stream, "Stream (timeline) name")
       ->required();
   append->add_option("--type", append_args->fields.type,
-                     "Event type: partner_talks, partner_chosen, submission_filed, "
-                     "submission_decided, launch_target_set, launched, fact, note, "
-                     "correction, retraction")
+                     "Event type: a type of a vocabulary of the store (`annals vocab list`; "
+                     "the built-in `deal` has partner_talks, partner_chosen, "
+                     "submission_filed, submission_decided, launch_target_set, launched), or "
+                     "a core type: fact, note, correction, retraction")
       ->required();
   append->add_option("--effective", append_args->fields.effective,
                      "Valid time, a fuzzy date: 2025, 2025-04, 2025-04-15, 2025-Q1, "
                      "2025-04-15T09:30Z, with ~ ? %, or an interval A/B");
-  append->add_option("--set", append_args->sets, "A string field of data: KEY=VALUE (repeat)");
+  append->add_option("--set", append_args->sets,
+                     "A field of data by its JSON name: KEY=VALUE (repeat), converted by the "
+                     "field's type (true/false, numbers, enumerant names)");
   append->add_option("--data", append_args->fields.data_json,
                      "The data as a JSON object (--set entries are added to it)");
   append->add_option("--id", append_args->fields.id,

@@ -74,8 +74,12 @@ int main(int argc, char** argv) {
   for (const char* as_of : {"2024-06", "2025-03"}) {
     auto state = store->GetState({"deal", as_of, ""});
     if (!state.ok()) Die(state.status(), "state");
-    std::printf("as of %s: phase %s, chosen %s\n", as_of, state->phase.c_str(),
-                state->chosen_partner.value_or("-").c_str());
+    std::string phase = "-", chosen = "-";
+    for (const auto& [name, value] : state->Fields()) {
+      if (name == "phase") phase = value.text;
+      if (name == "chosen_partner" && !value.text.empty()) chosen = value.text;
+    }
+    std::printf("as of %s: phase %s, chosen %s\n", as_of, phase.c_str(), chosen.c_str());
   }
   auto known_then = store->GetState({"deal", "", "@2"});
   if (!known_then.ok()) Die(known_then.status(), "state @2");

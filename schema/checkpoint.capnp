@@ -1,6 +1,8 @@
-# annals checkpoint schema: a folded stream state (annals::State) stored in the
-# `checkpoint` column family (store/src/checkpoint.cc), so that an as-of query folds only
-# the events after the nearest checkpoint.
+# annals checkpoint schema: a folded stream state stored in the `checkpoint` column family
+# (store/src/checkpoint.cc), so that an as-of query folds only the events after the nearest
+# checkpoint.  The state is the fold's tree (store/src/vocabulary/state_tree.h) under one
+# version of the stream's vocabulary, which the checkpoint names: a query that folds with
+# another version does not use it.
 #
 # Checkpoints are derived data: a store can drop them all and rebuild them from the log.
 # Still, a store written by one annals version is read by the next, so the same
@@ -24,6 +26,32 @@ struct Checkpoint {
   facts @7 :List(Fact);           # by key
   open @8 :List(OpenEvent);   # folded events whose latest instant is after the position,
                               # in fold order: they are `tentative` for an as-of before it
+  # Fields 2-6 held the state of the one event vocabulary annals had before vocabularies;
+  # they are no longer written, and a checkpoint without `vocabulary` and `state` (below)
+  # is never used for a stream that has a vocabulary.
+  vocabulary @9 :Text;        # the vocabulary of the fold; absent: the stream had none
+  vocabularyVersion @10 :UInt32;
+  state @11 :Node;            # the vocabulary's state (absent: none)
+
+  # A node of the state tree: the same tags as annals' Node.
+  struct Node {
+    union {
+      unset @0 :Void;
+      text @1 :Text;
+      bool @2 :Bool;
+      int @3 :Int64;
+      uint @4 :UInt64;
+      float @5 :Float64;
+      enum @6 :UInt16;
+      list @7 :List(Node);
+      map @8 :List(Entry);
+      struct @9 :List(Node);
+    }
+  }
+  struct Entry {
+    key @0 :Text;
+    value @1 :Node;
+  }
 
   struct Partner {
     name @0 :Text;

@@ -1,9 +1,10 @@
 # annals event schema: the storage format and the JSON Lines wire format.
 #
 # The stored value of every event in the log is the canonical Cap'n Proto encoding
-# (capnp::canonicalize) of an `Event` struct below, with `hash` set.  The JSON shape of
-# SPEC §5 is produced and parsed by Cap'n Proto's JsonCodec using the `$Json` annotations
-# here; no other JSON code exists for events.
+# (capnp::canonicalize) of an `Event` struct below, with `hash` set.  In the JSON shape of
+# SPEC §5 (store/src/event_json.cc) the envelope fields keep the names the `$Json`
+# annotations here give them, and `data` is mapped by Cap'n Proto's JsonCodec from the
+# data struct of the event's type: a variant below, or a vocabulary's struct (`custom`).
 #
 # COMPATIBILITY RULES (this file is an on-disk format):
 #   * Ordinals are never renumbered and never reused.
@@ -100,6 +101,17 @@ struct Retraction {
   reason @1 :Text;
 }
 
+struct CustomEvent {
+  type @0 :Text;          # the event type's name (its JSON "type")
+  data @1 :AnyPointer;    # a struct of the type's data schema in its vocabulary
+}
+
+struct VocabularyEvent {
+  name @0 :Text;          # [a-z][a-z0-9_]*
+  version @1 :UInt32;     # 1, 2, 3... per name; the built-in `deal` starts at 2
+  source @2 :Text;        # the vocabulary file's text
+}
+
 # ---- the event envelope ----------------------------------------------------------------
 
 struct Event $Json.discriminator(name = "type", valueName = "data") {
@@ -124,6 +136,12 @@ struct Event $Json.discriminator(name = "type", valueName = "data") {
     note @13 :Note;
     correction @14 :Correction;
     retraction @15 :Retraction;
+    # The event types of registered vocabularies (SPEC §7): the type's name and its data,
+    # a struct of the vocabulary's schema.  The types of the built-in vocabulary `deal`
+    # keep the variants above, which they had before vocabularies existed.
+    custom @21 :CustomEvent;
+    # The registration of a vocabulary version, in the stream `$vocabulary`.
+    vocabulary @22 :VocabularyEvent;
   }
 
   # Fields the store assigns on append (present in export, refused on import).

@@ -166,7 +166,7 @@ TEST(CliDocsTest, ZshCompletionIsValidZsh) {
   EXPECT_EQ(r.out.rfind("#compdef annals\n", 0), 0u);
   for (const char* c : {"'timeline:Draw a stream as a picture", "'--out[Output file",
                         "'--format[Output format]:TEXT|JSON:(text json)'",
-                        "'*--set[A string field of data"}) {
+                        "'*--set[A field of data by its JSON name"}) {
     EXPECT_NE(r.out.find(c), std::string::npos) << c;
   }
   if (!std::filesystem::exists("/usr/bin/zsh") && !std::filesystem::exists("/bin/zsh")) {

@@ -79,7 +79,8 @@ TEST_F(CliQueryTest, StateTextIsAlignedAndShowsDatesAsWritten) {
   RunResult r = Run({"state", "--stream", "deal", "--as-of", "2024-12"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.out, "phase           exploring\n")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "  Baidu  ended  since 2024-11~  privacy concerns\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  Baidu  status ended  since 2024-11~  reason privacy concerns\n"))
+      << r.out;
   EXPECT_TRUE(Contains(r.out, "chosen partner  -\n")) << r.out;
   EXPECT_TRUE(Contains(r.out, "events applied  2\n")) << r.out;
 }

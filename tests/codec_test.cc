@@ -14,6 +14,7 @@
 
 #include "annals/event.h"
 #include "event_rep.h"
+#include "vocabulary/registry.h"
 #include "test_util.h"
 
 namespace annals {
@@ -49,8 +50,8 @@ TEST_P(CodecTest, RoundTripsEveryField) {
   const Sample& s = GetParam();
   auto e = NewEvent::FromJson(Doc(s));
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_EQ(EventTypeName(e->type()), s.type);
-  std::string json = internal::EventToJson(e->rep().reader());
+  EXPECT_EQ(e->type_name(), s.type);
+  std::string json = internal::EventToJson(e->rep());
   // Every input member is in the output, with the same value.
   for (const char* piece :
        {R"("id":"ev-9")", R"("stream":"s")", R"("effective":"2025-02~")",
@@ -60,7 +61,7 @@ TEST_P(CodecTest, RoundTripsEveryField) {
   }
   EXPECT_NE(json.find(std::string(R"("type":")") + s.type + "\""), std::string::npos) << json;
   EXPECT_NE(json.find(std::string(R"("data":)") + s.data), std::string::npos) << json;
-  EXPECT_EQ(internal::EventDataToJson(e->rep().reader()), s.data);
+  EXPECT_EQ(internal::EventDataToJson(e->rep()), s.data);
 
   // With the store-assigned fields set, the printed form parses back (export mode) to
   // the identical canonical message.
@@ -70,10 +71,11 @@ TEST_P(CodecTest, RoundTripsEveryField) {
   b.setRecordedAt("2025-03-01T10:00:00.000000Z");
   b.setPrevHash(std::string(64, '0'));
   b.setHash(std::string(64, 'a'));
-  std::string exported = internal::EventToJson(e->rep().reader());
-  auto back = internal::ParseEventJson(exported, internal::JsonMode::kExport);
+  std::string exported = internal::EventToJson(e->rep());
+  auto back = internal::ParseEventJson(exported, internal::JsonMode::kExport,
+                                           *internal::Registry::BuiltIn());
   ASSERT_TRUE(back.ok()) << back.status().ToString() << " for " << exported;
-  EXPECT_EQ(internal::EventToJson((*back)->reader()), exported);
+  EXPECT_EQ(internal::EventToJson(**back), exported);
   auto x = e->rep().Canonical();
   auto y = (*back)->Canonical();
   ASSERT_EQ(x.size(), y.size());
@@ -89,7 +91,7 @@ TEST(CodecTest, DefaultsConfidenceToReported) {
   auto e = NewEvent::FromJson(
       R"({"stream":"s","type":"note","effective":"2025","data":{"text":"x"}})");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_NE(internal::EventToJson(e->rep().reader()).find(R"("confidence":"reported")"),
+  EXPECT_NE(internal::EventToJson(e->rep()).find(R"("confidence":"reported")"),
             std::string::npos);
 }
 
@@ -190,7 +192,7 @@ TEST(CodecTest, FromFieldsMergesStringsIntoData) {
   f.source_publisher = "Reuters";
   auto e = NewEvent::FromFields(f);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_EQ(internal::EventDataToJson(e->rep().reader()),
+  EXPECT_EQ(internal::EventDataToJson(e->rep()),
             R"({"partner":"B","status":"opened","reason":"why"})");
   EXPECT_EQ(std::string(e->rep().reader().getSource().getPublisher().cStr()), "Reuters");
   f.data_json = "{not json";
@@ -203,10 +205,10 @@ TEST(CodecTest, CorruptStoredBytesAreCorruptionNotACrash) {
   auto words = e->rep().Canonical();
   std::string bytes(reinterpret_cast<const char*>(words.begin()),
                     words.size() * sizeof(capnp::word));
-  ASSERT_TRUE(internal::EventRep::FromStored(bytes).ok());
-  EXPECT_TRUE(internal::EventRep::FromStored(bytes.substr(0, 5)).status().IsCorruption());
+  ASSERT_TRUE(internal::EventRep::FromStored(bytes, *internal::Registry::BuiltIn()).ok());
+  EXPECT_TRUE(internal::EventRep::FromStored(bytes.substr(0, 5), *internal::Registry::BuiltIn()).status().IsCorruption());
   std::string garbage(bytes.size(), '\xff');
-  EXPECT_TRUE(internal::EventRep::FromStored(garbage).status().IsCorruption());
+  EXPECT_TRUE(internal::EventRep::FromStored(garbage, *internal::Registry::BuiltIn()).status().IsCorruption());
 }
 
 // A capability pointer in a slot the schema does not read: the union says retraction (two
@@ -237,7 +239,7 @@ TEST(CodecTest, CapabilityInAnUnreadSlotIsCorruption) {
   auto segment = message.getSegmentsForOutput()[0];
   std::string bytes(reinterpret_cast<const char*>(segment.begin()),
                     segment.size() * sizeof(capnp::word));
-  auto rep = internal::EventRep::FromStored(bytes);
+  auto rep = internal::EventRep::FromStored(bytes, *internal::Registry::BuiltIn());
   ASSERT_FALSE(rep.ok());
   EXPECT_TRUE(rep.status().IsCorruption()) << rep.status().ToString();
   EXPECT_NE(rep.status().message().find("capability"), std::string::npos)

@@ -17,6 +17,8 @@
 #include <string>
 
 #include "event_rep.h"
+#include "vocabulary/registry.h"
+#include "vocabulary/registry.h"
 
 namespace annals {
 namespace internal {
@@ -169,7 +171,10 @@ class EventRepTest : public testing::Test {
     e.setVersion(rng_() % 3 == 0 ? 0 : rng_() % 1000);
     MaybeSet([&](const std::string& s) { e.setRecordedAt(s); });
     if (with_prev_hash) e.setPrevHash(rng_() % 4 ? std::string(64, 'b') : RandomText());
-    return std::make_unique<EventRep>(std::move(builder));
+    // The type only says where the data is; canonical form does not look at it.
+    auto type = TypeOf(builder->getRoot<schema::Event>().asReader(), *Registry::BuiltIn());
+    return std::make_unique<EventRep>(
+        std::move(builder), type ? type : Registry::BuiltIn()->Find("partner_talks"));
   }
 
   static std::string Bytes(const kj::Array<capnp::word>& words) {
@@ -232,7 +237,7 @@ TEST_F(EventRepTest, DerivedStoredBytesOfAnEmptyEventWithPrevHash) {
   auto e = builder->initRoot<schema::Event>();
   e.setConfidence(schema::Confidence::REPORTED);  // the default: data section all zero
   e.setPrevHash("");
-  EventRep rep(std::move(builder));
+  EventRep rep(std::move(builder), Registry::BuiltIn()->Find("partner_talks"));
   ExpectDerivedEqualsCanonical(&rep, std::string(64, '0'));
 }
 

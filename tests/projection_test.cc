@@ -16,10 +16,13 @@
 #include "annals/store.h"
 #include "projection.h"
 #include "store_impl.h"
+#include "deal_oracle.h"
 #include "test_util.h"
 
 namespace annals {
 namespace {
+
+using State = test::DealState;
 
 using test::TempDir;
 
@@ -106,10 +109,22 @@ class ProjectionTest : public testing::Test {
     }
   }
 
-  State Get(const std::string& as_of = "", const std::string& known_at = "") {
+  // The state as the engine gives it.
+  annals::State EngineGet(const std::string& as_of = "", const std::string& known_at = "") {
     auto s = store_->GetState(TimeQuery{kStream, as_of, known_at});
     EXPECT_TRUE(s.ok()) << s.status().ToString();
-    return s.ok() ? *s : State();
+    return s.ok() ? *s : annals::State();
+  }
+  // The same, read into the deal's own struct (deal_oracle.h).
+  State Get(const std::string& as_of = "", const std::string& known_at = "") {
+    return test::FromState(EngineGet(as_of, known_at));
+  }
+  // The empty state of the deal vocabulary.
+  annals::State EmptyDealState() {
+    internal::StateProjection empty(store_->registry()->Latest("deal")->vocabulary);
+    annals::State s = empty.ToState();
+    s.stream = kStream;
+    return s;
   }
 
   std::vector<HistoryEntry> History(const std::string& as_of = "",
@@ -270,8 +285,8 @@ TEST_F(ProjectionTest, FactSetsTheKeyAndAnEmptyValueRemovesIt) {
 
 TEST_F(ProjectionTest, NoteChangesNothingButIsAppliedAndInHistory) {
   Append({Talks("t1", "2024", "Baidu", "opened"), Note("n1", "2024-06")});
-  State with_note = Get();
-  State before_note = Get("2024-05");
+  annals::State with_note = EngineGet();
+  annals::State before_note = EngineGet("2024-05");
   EXPECT_EQ(with_note.events_applied, 2u);
   EXPECT_TRUE(DiffStates(before_note, with_note).empty());
   EXPECT_EQ(HistoryIds(), (std::vector<std::string>{"t1", "n1"}));
@@ -477,9 +492,9 @@ TEST_F(ProjectionTest, UnknownStreamIsNotFoundAndBadTimesAreInvalid) {
 
 TEST_F(ProjectionTest, QueriesSurviveReopen) {
   Append({Talks("t1", "2025", "Baidu", "opened"), Correct("k1", "t1", "", "{\"status\":\"ended\"}")});
-  State before = Get();
+  annals::State before = EngineGet();
   Reopen();
-  EXPECT_EQ(Get().ToJson(), before.ToJson());
+  EXPECT_EQ(EngineGet().ToJson(), before.ToJson());
   EXPECT_EQ(Get().partners["Baidu"].status, "ended");
 }
 
@@ -489,7 +504,7 @@ TEST_F(ProjectionTest, StateJsonHasTheShapeOfSpec3) {
   Append({Talks("t1", "2024-11~", "Baidu", "ended", "privacy concerns"),
           Chosen("c1", "2025-02", "Alibaba"), Filed("f1", "2025-02", "CAC", "features"),
           Target("l1", "2025-02", "2025-04")});
-  EXPECT_EQ(Get("2025-03-01", "@4").ToJson(),
+  EXPECT_EQ(EngineGet("2025-03-01", "@4").ToJson(),
             "{\"stream\":\"deal\",\"as_of\":\"2025-03-01\",\"known_at\":\"@4\","
             "\"phase\":\"submitted\","
             "\"partners\":{\"Alibaba\":{\"status\":\"chosen\",\"since\":\"2025-02\"},"
@@ -501,7 +516,7 @@ TEST_F(ProjectionTest, StateJsonHasTheShapeOfSpec3) {
             "\"launch_target\":{\"target\":\"2025-04\",\"scope\":\"zh-Hans\",\"set\":"
             "\"2025-02\",\"previous\":[]},"
             "\"launched\":null,\"facts\":{},\"events_applied\":4,\"tentative\":[]}");
-  State empty = Get("2000");
+  annals::State empty = EngineGet("2000");
   EXPECT_NE(empty.ToJson().find("\"as_of\":\"2000\",\"known_at\":null,\"phase\":\"none\""),
             std::string::npos)
       << empty.ToJson();
@@ -587,9 +602,9 @@ TEST_F(ProjectionTest, ReplayGivesEachEventsChangeToLatestKnowledge) {
   // Every step equals the diff of the states known before and after it.
   for (const auto& r : replay) {
     const uint64_t seq = r.event.seq();
-    State before = seq > 1 ? Get("", "@" + std::to_string(seq - 1)) : State();
-    if (seq == 1) before.phase = "none";
-    State after = Get("", "@" + std::to_string(seq));
+    annals::State before =
+        seq > 1 ? EngineGet("", "@" + std::to_string(seq - 1)) : EmptyDealState();
+    annals::State after = EngineGet("", "@" + std::to_string(seq));
     EXPECT_EQ(ChangeMap(r.changes), ChangeMap(DiffStates(before, after))) << "seq " << seq;
   }
   // A range that starts later begins from the state before it.
@@ -657,7 +672,7 @@ TEST_F(ProjectionTest, SecondProjectionCountsPublishersOnTheSameEngine) {
       return true;
     }));
     internal::SourceCountsProjection counts;
-    internal::StateProjection state;
+    internal::StateProjection state(store_->registry()->Latest("deal")->vocabulary);
     auto stats = internal::Fold(&timeline, internal::kUnboundedValidTime, {&counts, &state});
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->applied, 3u);
@@ -668,7 +683,7 @@ TEST_F(ProjectionTest, SecondProjectionCountsPublishersOnTheSameEngine) {
     EXPECT_EQ(c.at("The Information").by_confidence.at("reported"), 2u);
     EXPECT_EQ(c.at("").events, 1u);
     EXPECT_EQ(c.count("Reuters"), 0u);  // its only report was retracted
-    EXPECT_EQ(state.state().phase, "exploring");
+    EXPECT_EQ(test::FromState(state.ToState()).phase, "exploring");
   }
 }
 

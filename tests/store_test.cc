@@ -10,7 +10,9 @@
 
 #include "annals/store.h"
 #include "store_impl.h"
+#include "chain.h"
 #include "test_util.h"
+#include "vocabulary/registry.h"
 
 namespace annals {
 namespace {

@@ -24,7 +24,9 @@
 #include "annals/store.h"
 #include "coding.h"
 #include "store_impl.h"
+#include "chain.h"
 #include "test_util.h"
+#include "vocabulary/registry.h"
 
 namespace annals {
 namespace {
@@ -203,7 +205,7 @@ TEST_F(TamperTest, RemovedSwappedInsertedEventsAndBadIndexEntriesAreNamed) {
   // A forged event that is internally consistent: a copy of seq 3 with other data, its
   // hash recomputed over its own prev_hash (what a careless forger would do).
   auto forge = [&](uint64_t seq, const std::string& from_bytes) -> std::string {
-    auto rep = internal::EventRep::FromStored(from_bytes);
+    auto rep = internal::EventRep::FromStored(from_bytes, *internal::Registry::BuiltIn());
     EXPECT_TRUE(rep.ok());
     capnp::MallocMessageBuilder b;
     b.setRoot((*rep)->reader());
@@ -212,7 +214,8 @@ TEST_F(TamperTest, RemovedSwappedInsertedEventsAndBadIndexEntriesAreNamed) {
     ev.setRecordedBy("mallory");
     auto words = capnp::canonicalize(ev.asReader());
     auto forged = internal::EventRep::FromStored(
-        std::string(reinterpret_cast<const char*>(words.begin()), words.size() * 8));
+        std::string(reinterpret_cast<const char*>(words.begin()), words.size() * 8),
+        *internal::Registry::BuiltIn());
     EXPECT_TRUE(forged.ok());
     internal::Hash prev{};
     // prev_hash as stated (hex) -> bytes.

@@ -17,7 +17,7 @@ $A.vocabulary("deal");
 enum TalksStatus { opened @0; ongoing @1; stalled @2; ended @3; }
 enum Decision { approved @0; rejected @1; conditional @2; }
 
-struct PartnerTalks $A.event("partner_talks") $A.summary("{partner}: talks {status}")
+struct PartnerTalks $A.event("partner_talks") $A.summary("{partner}: talks {status}[ ({reason})]")
     $A.on([
       (upsert = (path = "partners", key = "data.partner",
                  fields = ["status = data.status", "since = effective", "reason = data.reason"])),
@@ -29,7 +29,7 @@ struct PartnerTalks $A.event("partner_talks") $A.summary("{partner}: talks {stat
   reason @2 :Text;
 }
 
-struct PartnerChosen $A.event("partner_chosen") $A.summary("{partner} chosen")
+struct PartnerChosen $A.event("partner_chosen") $A.summary("{partner} chosen[ ({role})]")
     $A.on([
       (when = [(ref = "state.chosen_partner", isSet = void),
                (ref = "state.chosen_partner", ne = "data.partner")],
@@ -42,7 +42,7 @@ struct PartnerChosen $A.event("partner_chosen") $A.summary("{partner} chosen")
   role @1 :Text;
 }
 
-struct SubmissionFiled $A.event("submission_filed") $A.summary("{regulator}: filed")
+struct SubmissionFiled $A.event("submission_filed") $A.summary("{regulator}: filed[ \"{scope}\"][ with {with}]")
     $A.on([(append = (path = "submissions",
                       fields = ["regulator = data.regulator", "filed = effective",
                                 "scope = data.scope", "with = data.with",
@@ -52,7 +52,7 @@ struct SubmissionFiled $A.event("submission_filed") $A.summary("{regulator}: fil
   with @2 :List(Text);
 }
 
-struct SubmissionDecided $A.event("submission_decided") $A.summary("{regulator}: {decision}")
+struct SubmissionDecided $A.event("submission_decided") $A.summary("{regulator}: {decision}[ ({conditions})]")
     $A.on([(updateLast = (path = "submissions",
                           where = [(ref = "it.regulator", eq = "data.regulator")],
                           fields = ["status = data.decision", "decided = effective",
@@ -63,7 +63,7 @@ struct SubmissionDecided $A.event("submission_decided") $A.summary("{regulator}:
   conditions @2 :Text;
 }
 
-struct LaunchTargetSet $A.event("launch_target_set") $A.summary("target {target}")
+struct LaunchTargetSet $A.event("launch_target_set") $A.summary("target {target}[ ({scope}[, {internal}])]")
     $A.on([(set = (path = "launch_target",
                    fields = ["target = data.target", "scope = data.scope", "set = effective",
                              "internal = data.internal"],
@@ -73,7 +73,7 @@ struct LaunchTargetSet $A.event("launch_target_set") $A.summary("target {target}
   internal @2 :Bool;
 }
 
-struct Launched $A.event("launched") $A.summary("launched {scope}")
+struct Launched $A.event("launched") $A.summary("launched[ {scope}][ ({release})]")
     $A.on([(set = (path = "launched",
                    fields = ["on = effective", "scope = data.scope",
                              "release = data.release"]))]) {

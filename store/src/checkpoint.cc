@@ -67,59 +67,75 @@ struct OpenEvent {
   int64_t latest;
 };
 
-std::string EncodeCheckpoint(const State& s, uint64_t valid_from, uint64_t applied,
-                             const std::vector<OpenEvent>& open) {
+void EncodeNode(const Node& n, schema::Checkpoint::Node::Builder b) {
+  switch (n.tag) {
+    case Node::kUnset: b.setUnset(); break;
+    case Node::kText: b.setText(n.text); break;
+    case Node::kBool: b.setBool(n.b); break;
+    case Node::kInt: b.setInt(n.i); break;
+    case Node::kUInt: b.setUint(n.u); break;
+    case Node::kFloat: b.setFloat(n.f); break;
+    case Node::kEnum: b.setEnum(n.e); break;
+    case Node::kList:
+    case Node::kStruct: {
+      auto items = n.tag == Node::kList ? b.initList(static_cast<unsigned>(n.items.size()))
+                                        : b.initStruct(static_cast<unsigned>(n.items.size()));
+      for (unsigned i = 0; i < n.items.size(); ++i) EncodeNode(n.items[i], items[i]);
+      break;
+    }
+    case Node::kMap: {
+      auto entries = b.initMap(static_cast<unsigned>(n.entries.size()));
+      unsigned i = 0;
+      for (const auto& [key, value] : n.entries) {
+        entries[i].setKey(key);
+        EncodeNode(value, entries[i++].initValue());
+      }
+      break;
+    }
+  }
+}
+
+Node DecodeNode(schema::Checkpoint::Node::Reader b, int depth) {
+  KJ_REQUIRE(depth < 64, "checkpoint state nested too deeply");
+  Node n;
+  switch (b.which()) {
+    case schema::Checkpoint::Node::UNSET: break;
+    case schema::Checkpoint::Node::TEXT: n.tag = Node::kText; n.text = Str(b.getText()); break;
+    case schema::Checkpoint::Node::BOOL: n.tag = Node::kBool; n.b = b.getBool(); break;
+    case schema::Checkpoint::Node::INT: n.tag = Node::kInt; n.i = b.getInt(); break;
+    case schema::Checkpoint::Node::UINT: n.tag = Node::kUInt; n.u = b.getUint(); break;
+    case schema::Checkpoint::Node::FLOAT: n.tag = Node::kFloat; n.f = b.getFloat(); break;
+    case schema::Checkpoint::Node::ENUM: n.tag = Node::kEnum; n.e = b.getEnum(); break;
+    case schema::Checkpoint::Node::LIST:
+      n.tag = Node::kList;
+      for (auto e : b.getList()) n.items.push_back(DecodeNode(e, depth + 1));
+      break;
+    case schema::Checkpoint::Node::STRUCT:
+      n.tag = Node::kStruct;
+      for (auto e : b.getStruct()) n.items.push_back(DecodeNode(e, depth + 1));
+      break;
+    case schema::Checkpoint::Node::MAP:
+      n.tag = Node::kMap;
+      for (auto e : b.getMap()) n.entries.emplace(Str(e.getKey()), DecodeNode(e.getValue(), depth + 1));
+      break;
+  }
+  return n;
+}
+
+std::string EncodeCheckpoint(const StateFold& fold, uint32_t version, uint64_t valid_from,
+                             uint64_t applied, const std::vector<OpenEvent>& open) {
   capnp::MallocMessageBuilder message;
   auto c = message.initRoot<schema::Checkpoint>();
   c.setValidFrom(valid_from);
   c.setEventsApplied(applied);
-  auto partners = c.initPartners(static_cast<unsigned>(s.partners.size()));
+  if (fold.vocabulary()) {
+    c.setVocabulary(fold.vocabulary()->name());
+    c.setVocabularyVersion(version);
+    EncodeNode(fold.root(), c.initState());
+  }
+  auto facts = c.initFacts(static_cast<unsigned>(fold.facts().size()));
   unsigned i = 0;
-  for (const auto& [name, p] : s.partners) {
-    auto b = partners[i++];
-    b.setName(name);
-    b.setStatus(p.status);
-    b.setSince(p.since);
-    b.setReason(p.reason);
-    b.setRole(p.role);
-  }
-  if (s.chosen_partner) c.setChosenPartner(*s.chosen_partner);
-  auto subs = c.initSubmissions(static_cast<unsigned>(s.submissions.size()));
-  for (i = 0; i < s.submissions.size(); ++i) {
-    const Submission& sub = s.submissions[i];
-    auto b = subs[i];
-    b.setRegulator(sub.regulator);
-    if (sub.filed) b.setFiled(*sub.filed);
-    b.setScope(sub.scope);
-    auto with = b.initWith(static_cast<unsigned>(sub.with.size()));
-    for (unsigned w = 0; w < sub.with.size(); ++w) with.set(w, sub.with[w]);
-    b.setStatus(sub.status);
-    b.setDecided(sub.decided);
-    b.setConditions(sub.conditions);
-  }
-  auto entry = [](schema::Checkpoint::TargetEntry::Builder b, const LaunchTargetEntry& e) {
-    b.setTarget(e.target);
-    b.setScope(e.scope);
-    b.setSet(e.set);
-    b.setInternal(e.internal);
-  };
-  if (s.launch_target) {
-    auto lt = c.initLaunchTarget();
-    entry(lt.initCurrent(), s.launch_target->current);
-    auto prev = lt.initPrevious(static_cast<unsigned>(s.launch_target->previous.size()));
-    for (i = 0; i < s.launch_target->previous.size(); ++i) {
-      entry(prev[i], s.launch_target->previous[i]);
-    }
-  }
-  if (s.launched) {
-    auto l = c.initLaunched();
-    l.setOn(s.launched->on);
-    l.setScope(s.launched->scope);
-    l.setRelease(s.launched->release);
-  }
-  auto facts = c.initFacts(static_cast<unsigned>(s.facts.size()));
-  i = 0;
-  for (const auto& [k, v] : s.facts) {
+  for (const auto& [k, v] : fold.facts()) {
     facts[i].setKey(k);
     facts[i++].setValue(v);
   }
@@ -136,14 +152,15 @@ std::string EncodeCheckpoint(const State& s, uint64_t valid_from, uint64_t appli
 struct Decoded {
   uint64_t valid_from = 0;
   uint64_t applied = 0;
-  State state;
+  std::unique_ptr<StateFold> fold;
   std::vector<OpenEvent> open;
 };
 
-// The checkpoint in `value` if it holds at `known_seq` (taken by then).  Corrupt or
-// unreadable checkpoints are treated as absent (they are derived data; the fold from the
-// log is always right), never as an error.
-std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, uint64_t known_seq) {
+// The checkpoint in `value` if it holds at `known_seq` (taken by then) for a fold with
+// `vocabulary` (null: none).  Corrupt or unreadable checkpoints are treated as absent
+// (they are derived data; the fold from the log is always right), never as an error.
+std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, uint64_t known_seq,
+                                        const VocabularyVersion* vocabulary) {
   if (value.size() == 0 || value.size() % sizeof(capnp::word) != 0) return std::nullopt;
   auto words = kj::heapArray<capnp::word>(value.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), value.data(), value.size());
@@ -153,40 +170,23 @@ std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, uint64_t known_seq
     auto c = reader.getRoot<schema::Checkpoint>();
     d.valid_from = c.getValidFrom();
     if (d.valid_from > known_seq) return std::nullopt;
+    if (vocabulary == nullptr) {
+      if (c.hasVocabulary()) return std::nullopt;
+    } else if (!c.hasVocabulary() || c.getVocabulary() != vocabulary->name.c_str() ||
+               c.getVocabularyVersion() != vocabulary->version || !c.hasState()) {
+      return std::nullopt;
+    }
     d.applied = c.getEventsApplied();
-    State& s = d.state;
-    for (auto p : c.getPartners()) {
-      s.partners[Str(p.getName())] =
-          PartnerState{Str(p.getStatus()), Str(p.getSince()), Str(p.getReason()),
-                       Str(p.getRole())};
+    std::map<std::string, std::string> facts;
+    for (auto f : c.getFacts()) facts[Str(f.getKey())] = Str(f.getValue());
+    Node root = vocabulary ? DecodeNode(c.getState(), 0) : Node();
+    if (vocabulary != nullptr &&
+        (root.tag != Node::kStruct ||
+         root.items.size() != vocabulary->vocabulary->state().fields.size())) {
+      return std::nullopt;
     }
-    if (c.hasChosenPartner()) s.chosen_partner = Str(c.getChosenPartner());
-    for (auto b : c.getSubmissions()) {
-      Submission sub;
-      sub.regulator = Str(b.getRegulator());
-      if (b.hasFiled()) sub.filed = Str(b.getFiled());
-      sub.scope = Str(b.getScope());
-      for (auto w : b.getWith()) sub.with.push_back(Str(w));
-      sub.status = Str(b.getStatus());
-      sub.decided = Str(b.getDecided());
-      sub.conditions = Str(b.getConditions());
-      s.submissions.push_back(std::move(sub));
-    }
-    auto entry = [](schema::Checkpoint::TargetEntry::Reader b) {
-      return LaunchTargetEntry{Str(b.getTarget()), Str(b.getScope()), Str(b.getSet()),
-                               b.getInternal()};
-    };
-    if (c.hasLaunchTarget()) {
-      LaunchTarget lt;
-      lt.current = entry(c.getLaunchTarget().getCurrent());
-      for (auto e : c.getLaunchTarget().getPrevious()) lt.previous.push_back(entry(e));
-      s.launch_target = std::move(lt);
-    }
-    if (c.hasLaunched()) {
-      auto l = c.getLaunched();
-      s.launched = LaunchedState{Str(l.getOn()), Str(l.getScope()), Str(l.getRelease())};
-    }
-    for (auto f : c.getFacts()) s.facts[Str(f.getKey())] = Str(f.getValue());
+    d.fold = std::make_unique<StateFold>(vocabulary ? vocabulary->vocabulary : nullptr,
+                                         std::move(root), std::move(facts));
     for (auto o : c.getOpen()) d.open.push_back(OpenEvent{Str(o.getId()), o.getLatest()});
   } catch (const kj::Exception&) {
     return std::nullopt;
@@ -301,6 +301,11 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     if (GetU64(v.data()) > known_seq) return Status::NotFound("no stream '" + stream + "'");
   }
 
+  // The vocabulary the stream folds with at N.
+  auto vocabulary = VocabularyOf(stream, known_seq);
+  if (!vocabulary.ok()) return vocabulary.status();
+  const VocabularyVersion* version = *vocabulary ? &**vocabulary : nullptr;
+
   const std::string prefix = StreamPrefix(stream);
   rocksdb::ReadOptions ro;
 
@@ -314,18 +319,20 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     const std::string upper = PositionKey(stream, as_of, UINT64_MAX);
     for (it->SeekForPrev(upper); it->Valid() && it->key().starts_with(prefix); it->Prev()) {
       if (it->key().size() != prefix.size() + 16) continue;
-      auto full = DecodeCheckpoint(it->value(), known_seq);
+      auto full = DecodeCheckpoint(it->value(), known_seq, version);
       if (!full) continue;
       const char* k = it->key().data() + prefix.size();
       start = CheckpointKey{DecodeEarliest(k), GetU64(k + 8)};
       applied = full->applied;
       open = std::move(full->open);
-      projection = std::make_unique<StateProjection>(std::move(full->state));
+      projection = std::make_unique<StateProjection>(std::move(*full->fold));
       break;
     }
     ANNALS_RETURN_IF_ERROR(FromRocks(it->status(), "read checkpoints"));
   }
-  if (!projection) projection = std::make_unique<StateProjection>();
+  if (!projection) {
+    projection = std::make_unique<StateProjection>(version ? version->vocabulary : nullptr);
+  }
 
   // 2. The events after it, at their positions at N, merged from `valid` and `moved`.
   std::unique_ptr<rocksdb::Iterator> valid(db_->NewIterator(ro, cfs_[kValid]));
@@ -439,7 +446,8 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
                  open.end());
       if (open.size() <= kMaxOpenEvents) {
         checkpoints.Put(cfs_[kCheckpoint], PositionKey(stream, item.key.first, item.key.second),
-                        EncodeCheckpoint(projection->state(), stream_last, applied, open));
+                        EncodeCheckpoint(projection->fold(), version ? version->version : 0,
+                                         stream_last, applied, open));
       }
     }
   }
@@ -459,7 +467,8 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     }
   }
 
-  State state = projection->state();
+  State state = projection->ToState();
+  if (version) state.vocabulary_version = version->version;
   state.events_applied = applied;
   for (const auto& o : open) {
     if (o.latest > as_of) state.tentative.push_back(o.id);

@@ -1,488 +1,25 @@
 // Copyright annals authors.
 //
-// Event messages and their JSON form.
+// Event messages: building, decoding stored bytes, canonical form (event_rep.h).
 //
-// JSON (SPEC §5) is parsed and printed by Cap'n Proto's JsonCodec, driven by the $Json
-// annotations of schema/event.capnp.  Before a document reaches the codec it is parsed
-// into a raw JsonValue and checked against the schema (CheckObject below), so that every
-// rejection names the offending field in words a user can act on; the codec alone would
-// report "Unknown field; name = zz" or silently pick the first union variant for an
-// unknown "type".
-//
-// kj::Exception is translated to Status in exactly this file: ParseEventJson (malformed
-// JSON), FromStored (corrupt stored bytes) and ApplyCorrection.
+// kj::Exception is translated to Status here for stored bytes (FromStored) and in
+// event_json.cc for JSON input: nowhere else.
 
 #include "event_rep.h"
 
-#include <capnp/compat/json.h>
-#include <capnp/dynamic.h>
 #include <capnp/schema.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
-#include <cmath>
 #include <cstring>
-#include <set>
-#include <string_view>
 #include <utility>
-#include <vector>
-
-#include "json_parse.h"
 
 namespace annals {
 namespace internal {
 
 namespace {
 
-constexpr uint64_t kJsonNameAnnotationId = 0xfa5b1fd61c2e7c3dull;  // json.capnp `name`
-constexpr double kMaxJsonInteger = 9007199254740992.0;            // 2^53
-
-// seq and version are UInt64, which JsonCodec prints as strings (for JavaScript's sake);
-// SPEC §5 wants plain numbers.  Values above 2^53 are refused on input.
-class UInt64AsNumberHandler final : public capnp::JsonCodec::Handler<uint64_t> {
- public:
-  void encode(const capnp::JsonCodec&, uint64_t input,
-              capnp::JsonValue::Builder output) const override {
-    output.setNumber(static_cast<double>(input));
-  }
-  uint64_t decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input) const override {
-    KJ_REQUIRE(input.isNumber(), "expected a number");
-    double d = input.getNumber();
-    KJ_REQUIRE(d >= 0 && d <= kMaxJsonInteger && std::floor(d) == d,
-               "expected a non-negative integer");
-    return static_cast<uint64_t>(d);
-  }
-};
-
-struct CodecHolder {
-  UInt64AsNumberHandler uint64_handler;
-  capnp::JsonCodec codec;
-  CodecHolder() {
-    codec.handleByAnnotation<schema::Event>();
-    codec.setRejectUnknownFields(true);
-    auto event = capnp::Schema::from<schema::Event>();
-    codec.addFieldHandler(event.getFieldByName("seq"), uint64_handler);
-    codec.addFieldHandler(event.getFieldByName("version"), uint64_handler);
-  }
-};
-
-const capnp::JsonCodec& Codec() {
-  static const CodecHolder* holder = new CodecHolder();  // never destroyed: used at exit
-  return holder->codec;
-}
-
-std::string KjMessage(const kj::Exception& e) {
-  std::string d = e.getDescription().cStr();
-  // JsonCodec descriptions look like "expected <cond>; <what>; name = x"; keep the tail.
-  auto pos = d.find("; ");
-  if (d.rfind("expected ", 0) == 0 && pos != std::string::npos) d = d.substr(pos + 2);
-  return d;
-}
-
-// The JSON name of a schema field: its $Json.name, else its Cap'n Proto name.
-std::string JsonName(capnp::StructSchema::Field field) {
-  for (auto a : field.getProto().getAnnotations()) {
-    if (a.getId() == kJsonNameAnnotationId) return a.getValue().getText().cStr();
-  }
-  return field.getProto().getName().cStr();
-}
-
-// The non-union fields of a struct with their JSON names, for looking up the members of
-// an object.  The tables of every struct reachable from Event are built once, on first
-// use (thread-safe), and never change: before, each field's annotations were scanned
-// again, and its name copied, for every member of every imported line.
-using FieldTable = std::vector<std::pair<std::string, capnp::Type>>;
-using FieldTables = std::vector<std::pair<capnp::StructSchema, FieldTable>>;
-
-void AddFieldTables(capnp::StructSchema schema, FieldTables* tables) {
-  if (schema == capnp::Schema::from<capnp::JsonValue>()) return;
-  for (const auto& t : *tables) {
-    if (t.first == schema) return;
-  }
-  FieldTable table;
-  for (auto field : schema.getNonUnionFields()) table.emplace_back(JsonName(field), field.getType());
-  tables->emplace_back(schema, std::move(table));
-  for (auto field : schema.getFields()) {
-    if (field.getType().isStruct()) AddFieldTables(field.getType().asStruct(), tables);
-  }
-}
-
-const FieldTable& FieldsOf(capnp::StructSchema schema) {
-  static const auto* tables = [] {
-    auto* t = new FieldTables();
-    AddFieldTables(capnp::Schema::from<schema::Event>(), t);
-    return t;
-  }();
-  for (const auto& t : *tables) {  // a dozen structs, compared by pointer
-    if (t.first == schema) return t.second;
-  }
-  KJ_FAIL_ASSERT("a struct not reachable from Event");
-}
-
-// Finds the first key of an object that repeats an earlier one, in member order.  Event
-// objects have a handful of keys: those are compared in place, without allocating; past
-// kSmall keys a set takes over, so a hostile object of many keys stays O(n log n).
-class KeySeen {
- public:
-  // False if `key` was inserted before.
-  bool Insert(kj::StringPtr key) {
-    if (n_ < kSmall) {
-      for (size_t i = 0; i < n_; ++i) {
-        if (small_[i] == key) return false;
-      }
-      small_[n_++] = key;
-      return true;
-    }
-    if (large_.empty()) {
-      for (size_t i = 0; i < n_; ++i) large_.emplace(small_[i].cStr(), small_[i].size());
-    }
-    return large_.emplace(key.cStr(), key.size()).second;
-  }
-
- private:
-  static constexpr size_t kSmall = 32;
-  kj::StringPtr small_[kSmall];
-  size_t n_ = 0;
-  std::set<std::string_view> large_;  // views into the document, which outlives this
-};
-
-const char* kTypeNames[] = {
-    "partner_talks", "partner_chosen", "submission_filed", "submission_decided",
-    "launch_target_set", "launched", "fact", "note", "correction", "retraction",
-};
-constexpr int kTypeCount = sizeof(kTypeNames) / sizeof(kTypeNames[0]);
-
-// Required keys of `data`, per type (SPEC §2, bold fields).
-const std::vector<std::vector<const char*>>& RequiredDataKeys() {
-  static const auto* keys = new std::vector<std::vector<const char*>>{
-      {"partner", "status"},      // partner_talks
-      {"partner"},                // partner_chosen
-      {"regulator"},              // submission_filed
-      {"regulator", "decision"},  // submission_decided
-      {"target"},                 // launch_target_set
-      {},                         // launched
-      {"key"},                    // fact
-      {"text"},                   // note
-      {"target"},                 // correction
-      {"target", "reason"},       // retraction
-  };
-  return *keys;
-}
-
-bool IsValidUtf8(kj::StringPtr s) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.begin());
-  const unsigned char* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) <= n) return false;
-    for (size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    // Overlong forms, surrogates and out-of-range code points are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    p += n + 1;
-  }
-  return true;
-}
-
-Status CheckString(const std::string& path, kj::StringPtr s) {
-  if (s.size() > kMaxStringBytes) {
-    return Status::InvalidArgument("field '" + path + "' is " + std::to_string(s.size()) +
-                                   " bytes; the limit is 65536");
-  }
-  if (std::memchr(s.begin(), '\0', s.size()) != nullptr) {
-    return Status::InvalidArgument("field '" + path + "' contains a NUL character");
-  }
-  if (!IsValidUtf8(s)) {
-    return Status::InvalidArgument("field '" + path + "' is not valid UTF-8");
-  }
-  return Status::OK();
-}
-
-const char* JsonKind(capnp::JsonValue::Reader v) {
-  switch (v.which()) {
-    case capnp::JsonValue::NULL_: return "null";
-    case capnp::JsonValue::BOOLEAN: return "a boolean";
-    case capnp::JsonValue::NUMBER: return "a number";
-    case capnp::JsonValue::STRING: return "a string";
-    case capnp::JsonValue::ARRAY: return "an array";
-    case capnp::JsonValue::OBJECT: return "an object";
-    case capnp::JsonValue::CALL: return "a call";
-  }
-  return "a value";
-}
-
-// Checks any JSON value (used where the schema says Json.Value): strings and nesting.
-Status CheckAnyValue(const std::string& path, capnp::JsonValue::Reader v) {
-  switch (v.which()) {
-    case capnp::JsonValue::STRING:
-      return CheckString(path, v.getString());
-    case capnp::JsonValue::ARRAY: {
-      size_t i = 0;
-      for (auto e : v.getArray()) {
-        ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + std::to_string(i++), e));
-      }
-      return Status::OK();
-    }
-    case capnp::JsonValue::OBJECT: {
-      KeySeen seen;
-      for (auto f : v.getObject()) {
-        std::string key = f.getName().cStr();
-        ANNALS_RETURN_IF_ERROR(CheckString(path + " key", f.getName()));
-        if (!seen.Insert(f.getName())) {
-          return Status::InvalidArgument("field '" + path + "." + key + "' appears twice");
-        }
-        ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + key, f.getValue()));
-      }
-      return Status::OK();
-    }
-    case capnp::JsonValue::CALL:
-      return Status::InvalidArgument("field '" + path + "' is not JSON");
-    default:
-      return Status::OK();
-  }
-}
-
-Status WrongType(const std::string& path, const char* expected, capnp::JsonValue::Reader v) {
-  return Status::InvalidArgument("field '" + path + "' must be " + expected + ", got " +
-                                 JsonKind(v));
-}
-
-// The type of the field called `key` in `fields`, or null if there is none.
-const capnp::Type* FindField(const FieldTable& fields, kj::StringPtr key) {
-  for (const auto& [name, type] : fields) {
-    if (key == name.c_str()) return &type;
-  }
-  return nullptr;
-}
-
-Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
-                   capnp::JsonValue::Reader v);
-
-// Checks that `v` fits a field of type `type`.
-Status CheckValue(const std::string& path, capnp::Type type, capnp::JsonValue::Reader v) {
-  switch (type.which()) {
-    case capnp::schema::Type::TEXT:
-      if (!v.isString()) return WrongType(path, "a string", v);
-      return CheckString(path, v.getString());
-    case capnp::schema::Type::BOOL:
-      if (!v.isBoolean()) return WrongType(path, "true or false", v);
-      return Status::OK();
-    case capnp::schema::Type::UINT64: {
-      if (!v.isNumber()) return WrongType(path, "a number", v);
-      double d = v.getNumber();
-      if (!(d >= 0 && d <= kMaxJsonInteger && std::floor(d) == d)) {
-        return Status::InvalidArgument("field '" + path +
-                                       "' must be a non-negative integer below 2^53");
-      }
-      return Status::OK();
-    }
-    case capnp::schema::Type::ENUM: {
-      if (v.isString()) {
-        KJ_IF_MAYBE(e, type.asEnum().findEnumerantByName(v.getString())) {
-          (void)e;
-          return Status::OK();
-        }
-      }
-      std::string allowed;  // only for the message
-      for (auto e : type.asEnum().getEnumerants()) {
-        if (!allowed.empty()) allowed += "|";
-        allowed += e.getProto().getName().cStr();
-      }
-      if (!v.isString()) return WrongType(path, ("one of " + allowed).c_str(), v);
-      return Status::InvalidArgument("field '" + path + "' must be one of " + allowed +
-                                     ", got '" + std::string(v.getString().cStr()) + "'");
-    }
-    case capnp::schema::Type::LIST: {
-      if (!v.isArray()) return WrongType(path, "an array", v);
-      size_t i = 0;
-      for (auto e : v.getArray()) {
-        ANNALS_RETURN_IF_ERROR(
-            CheckValue(path + "." + std::to_string(i++), type.asList().getElementType(), e));
-      }
-      return Status::OK();
-    }
-    case capnp::schema::Type::STRUCT:
-      if (type.asStruct() == capnp::Schema::from<capnp::JsonValue>()) {
-        if (!v.isObject()) return WrongType(path, "an object", v);
-        return CheckAnyValue(path, v);
-      }
-      if (!v.isObject()) return WrongType(path, "an object", v);
-      return CheckObject(path, type.asStruct(), v);
-    default:
-      return Status::InvalidArgument("field '" + path + "' has an unsupported type");
-  }
-}
-
-// Checks a JSON object against a struct schema without unions: known keys, no duplicates,
-// right types.
-Status CheckObject(const std::string& prefix, capnp::StructSchema schema,
-                   capnp::JsonValue::Reader v) {
-  const FieldTable& fields = FieldsOf(schema);
-  KeySeen seen;
-  for (auto f : v.getObject()) {
-    const kj::StringPtr key = f.getName();
-    std::string path = prefix.empty() ? std::string(key.cStr()) : prefix + "." + key.cStr();
-    if (!seen.Insert(key)) {
-      return Status::InvalidArgument("field '" + path + "' appears twice");
-    }
-    const capnp::Type* type = FindField(fields, key);
-    if (type == nullptr) return Status::InvalidArgument("unknown field '" + path + "'");
-    if (f.getValue().isNull()) continue;  // null means absent
-    ANNALS_RETURN_IF_ERROR(CheckValue(path, *type, f.getValue()));
-  }
-  return Status::OK();
-}
-
-// Returns the value of key `name` in a JSON object, or a null reader if absent.
-kj::Maybe<capnp::JsonValue::Reader> Member(capnp::JsonValue::Reader obj, kj::StringPtr name) {
-  for (auto f : obj.getObject()) {
-    if (f.getName() == name) return f.getValue();
-  }
-  return nullptr;
-}
-
-// Drops members whose value is null: JSON null means "not given", and JsonCodec would
-// otherwise refuse null for Text fields.
-void DropNulls(capnp::JsonValue::Builder obj, capnp::Orphanage orphanage) {
-  if (!obj.isObject()) return;
-  auto fields = obj.getObject();
-  size_t keep = 0;
-  for (auto f : fields) keep += !f.getValue().isNull();
-  if (keep == fields.size()) {
-    for (auto f : fields) {
-      if (f.getValue().isObject()) DropNulls(f.getValue(), orphanage);
-    }
-    return;
-  }
-  auto list = orphanage.newOrphan<capnp::List<capnp::JsonValue::Field>>(keep);
-  size_t i = 0;
-  for (auto f : fields) {
-    if (f.getValue().isNull()) continue;
-    list.get().setWithCaveats(i++, f);
-  }
-  obj.adoptObject(kj::mv(list));
-  for (auto f : obj.getObject()) {
-    if (f.getValue().isObject()) DropNulls(f.getValue(), orphanage);
-  }
-}
-
-// In the order in which a missing one is reported.
-constexpr const char* kStoreAssignedKeys[] = {"hash", "prev_hash", "recorded_at", "seq",
-                                              "version"};
-
-bool IsStoreAssignedKey(kj::StringPtr key) {
-  for (const char* k : kStoreAssignedKeys) {
-    if (key == k) return true;
-  }
-  return false;
-}
-
-// Checks the top level of an event document and the data of its type.
-Status CheckEventDocument(capnp::JsonValue::Reader doc, JsonMode mode, int* type_index) {
-  if (!doc.isObject()) return Status::InvalidArgument("an event must be a JSON object");
-  auto event_schema = capnp::Schema::from<schema::Event>();
-
-  KeySeen seen;
-  kj::Maybe<capnp::JsonValue::Reader> type_member, data_member;
-  for (auto f : doc.getObject()) {
-    const kj::StringPtr key = f.getName();
-    if (!seen.Insert(key)) {
-      return Status::InvalidArgument("field '" + std::string(key.cStr()) + "' appears twice");
-    }
-    if (key == "type") type_member = f.getValue();
-    if (key == "data") data_member = f.getValue();
-    if (mode == JsonMode::kImport && IsStoreAssignedKey(key)) {
-      return Status::InvalidArgument("field '" + std::string(key.cStr()) +
-                                     "' is assigned by the store (use restore for exports)");
-    }
-  }
-  if (mode == JsonMode::kExport) {
-    for (const char* key : kStoreAssignedKeys) {
-      if (Member(doc, key) == nullptr) {
-        return Status::InvalidArgument("missing field '" + std::string(key) + "'");
-      }
-    }
-  }
-
-  // "type" selects the union variant; check it before the codec sees the document.
-  capnp::JsonValue::Reader type_value;
-  KJ_IF_MAYBE(t, type_member) {
-    type_value = *t;
-  } else {
-    return Status::InvalidArgument("missing field 'type'");
-  }
-  if (!type_value.isString()) return WrongType("type", "a string", type_value);
-  auto type = ParseEventType(type_value.getString().cStr());
-  if (!type.ok()) return type.status();
-  *type_index = static_cast<int>(*type);
-
-  auto variant = event_schema.getUnionFields()[*type_index];
-  const FieldTable& envelope = FieldsOf(event_schema);
-  for (auto f : doc.getObject()) {
-    const kj::StringPtr key = f.getName();
-    if (key == "type") continue;
-    if (key == "data") {
-      if (!f.getValue().isObject()) return WrongType("data", "an object", f.getValue());
-      ANNALS_RETURN_IF_ERROR(CheckObject("data", variant.getType().asStruct(), f.getValue()));
-      continue;
-    }
-    const capnp::Type* field_type = FindField(envelope, key);
-    if (field_type == nullptr) {
-      return Status::InvalidArgument("unknown field '" + std::string(key.cStr()) + "'");
-    }
-    if (f.getValue().isNull()) continue;  // null means absent
-    ANNALS_RETURN_IF_ERROR(CheckValue(key.cStr(), *field_type, f.getValue()));
-  }
-
-  // Required fields of the data (enums cannot be "absent" once decoded, so this is done
-  // on the JSON).
-  capnp::JsonValue::Reader data;
-  bool has_data = false;
-  KJ_IF_MAYBE(d, data_member) {
-    data = *d;
-    has_data = true;
-  }
-  for (const char* key : RequiredDataKeys()[*type_index]) {
-    bool present = false;
-    if (has_data) {
-      KJ_IF_MAYBE(v, Member(data, key)) {
-        present = !v->isNull() && !(v->isString() && v->getString().size() == 0);
-      }
-    }
-    if (!present) {
-      return Status::InvalidArgument("missing field 'data." + std::string(key) + "' (required for " +
-                                     kTypeNames[*type_index] + ")");
-    }
-  }
-  return Status::OK();
-}
-
-bool IsStreamChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '/' || c == '-';
-}
+std::string KjDescription(const kj::Exception& e) { return e.getDescription().cStr(); }
 
 // A message reader over one segment that owns its (one-entry) segment table.
 class SingleSegmentReader final : public capnp::MessageReader {
@@ -497,16 +34,122 @@ class SingleSegmentReader final : public capnp::MessageReader {
   kj::ArrayPtr<const capnp::word> segment_;
 };
 
+// The pointer slot of Event's union, which holds the data of every variant but `custom`.
+unsigned UnionSlot() {
+  static const unsigned slot = [] {
+    auto variants = capnp::Schema::from<schema::Event>().getUnionFields();
+    return static_cast<unsigned>(variants[0].getProto().getSlot().getOffset());
+  }();
+  return slot;
+}
+
+// Follows every pointer of a value of `type` once, so that a corrupt stored message throws
+// here (and becomes Corruption) and never later in a fold or in the JSON codec.  Unlike
+// canonicalize() it copies nothing, and unlike totalSize() it checks pointer kinds (text
+// where text is expected).
+void TouchValue(capnp::DynamicValue::Reader v, int depth);
+
+void TouchStruct(capnp::DynamicStruct::Reader s, int depth) {
+  KJ_REQUIRE(depth < 64, "stored value nested too deeply");
+  for (auto field : s.getSchema().getFields()) {
+    if (field.getProto().isGroup()) continue;
+    const auto which = field.getType().which();
+    if (which == capnp::schema::Type::TEXT || which == capnp::schema::Type::DATA ||
+        which == capnp::schema::Type::LIST || which == capnp::schema::Type::STRUCT) {
+      if (!s.has(field)) continue;
+      TouchValue(s.get(field), depth + 1);
+    }
+  }
+}
+
+void TouchValue(capnp::DynamicValue::Reader v, int depth) {
+  switch (v.getType()) {
+    case capnp::DynamicValue::TEXT: v.as<capnp::Text>(); break;
+    case capnp::DynamicValue::DATA: v.as<capnp::Data>(); break;
+    case capnp::DynamicValue::LIST:
+      for (auto e : v.as<capnp::DynamicList>()) TouchValue(e, depth + 1);
+      break;
+    case capnp::DynamicValue::STRUCT: TouchStruct(v.as<capnp::DynamicStruct>(), depth); break;
+    default: break;
+  }
+}
+
+void TouchEnvelope(schema::Event::Reader e) {
+  e.getId();
+  e.getStream();
+  e.getEffective();
+  e.getRecordedBy();
+  auto src = e.getSource();
+  src.getPublisher();
+  src.getUrl();
+  src.getPublished();
+  e.getRecordedAt();
+  e.getPrevHash();
+  e.getHash();
+  if (e.isCustom()) e.getCustom().getType();
+}
+
 }  // namespace
 
-// ---- EventRep ------------------------------------------------------------------------
+// ---- types -------------------------------------------------------------------------------
 
-EventRep::EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder)
-    : builder_(std::move(builder)) {
+std::string_view TypeNameOf(schema::Event::Reader event) {
+  if (event.isCustom()) {
+    auto t = event.getCustom().getType();
+    return std::string_view(t.cStr(), t.size());
+  }
+  static const std::vector<std::string>* names = [] {
+    auto* n = new std::vector<std::string>();
+    for (auto field : capnp::Schema::from<schema::Event>().getUnionFields()) {
+      std::string name = field.getProto().getName().cStr();
+      for (auto a : field.getProto().getAnnotations()) {
+        if (a.getId() == 0xfa5b1fd61c2e7c3dull) name = a.getValue().getText().cStr();
+      }
+      n->push_back(std::move(name));
+    }
+    return n;
+  }();
+  const unsigned which = static_cast<unsigned>(event.which());
+  return which < names->size() ? std::string_view((*names)[which]) : std::string_view();
+}
+
+std::shared_ptr<const EventTypeInfo> TypeOf(schema::Event::Reader event,
+                                            const EventTypeResolver& types) {
+  const std::string_view name = TypeNameOf(event);
+  if (name.empty()) return nullptr;
+  auto type = types.Find(name);
+  if (type == nullptr) return nullptr;
+  // A custom event must name a type stored as custom, and a variant a type of that variant.
+  const int variant = event.isCustom() ? CustomVariant() : static_cast<int>(event.which());
+  return type->variant == variant ? type : nullptr;
+}
+
+std::string_view TargetOf(schema::Event::Reader event) {
+  capnp::Text::Reader t;
+  if (event.isCorrection()) {
+    t = event.getCorrection().getTarget();
+  } else if (event.isRetraction()) {
+    t = event.getRetraction().getTarget();
+  } else {
+    return {};
+  }
+  return std::string_view(t.cStr(), t.size());
+}
+
+// ---- EventRep ------------------------------------------------------------------------------
+
+EventRep::EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder,
+                   std::shared_ptr<const EventTypeInfo> type)
+    : builder_(std::move(builder)), type_(std::move(type)) {
   reader_ = builder_->getRoot<schema::Event>().asReader();
 }
 
 EventRep::~EventRep() = default;
+
+capnp::AnyPointer::Reader EventRep::data() const {
+  if (type_->variant == CustomVariant()) return reader_.getCustom().getData();
+  return capnp::AnyStruct::Reader(reader_).getPointerSection()[UnionSlot()];
+}
 
 Status EventRep::Refresh() {
   if (builder_) reader_ = builder_->getRoot<schema::Event>().asReader();
@@ -530,122 +173,13 @@ void EventRep::AssignedByStore(int64_t recorded_at_micros) {
   recorded_at_micros_ = recorded_at_micros;
 }
 
-namespace {
-
-// Follows every pointer the schema declares once, through the typed getters, so that a
-// corrupt stored message throws here (and becomes Corruption) and never later in a
-// projection or in the JSON codec.  Unlike canonicalize() it copies nothing, and unlike
-// totalSize() it checks pointer kinds (text where text is expected).
-void TouchJson(capnp::JsonValue::Reader v, int depth) {
-  KJ_REQUIRE(depth < 64, "JSON value nested too deeply");
-  switch (v.which()) {
-    case capnp::JsonValue::STRING:
-      v.getString();
-      break;
-    case capnp::JsonValue::ARRAY:
-      for (auto e : v.getArray()) TouchJson(e, depth + 1);
-      break;
-    case capnp::JsonValue::OBJECT:
-      for (auto f : v.getObject()) {
-        f.getName();
-        TouchJson(f.getValue(), depth + 1);
-      }
-      break;
-    case capnp::JsonValue::CALL: {
-      auto c = v.getCall();
-      c.getFunction();
-      for (auto p : c.getParams()) TouchJson(p, depth + 1);
-      break;
-    }
-    default:
-      break;
-  }
+Result<std::shared_ptr<const EventRep>> EventRep::FromStored(std::string_view bytes,
+                                                             const EventTypeResolver& types) {
+  return FromStoredPinned(bytes, nullptr, types);
 }
 
-void TouchAll(schema::Event::Reader e) {
-  e.getId();
-  e.getStream();
-  e.getEffective();
-  e.getRecordedBy();
-  auto src = e.getSource();
-  src.getPublisher();
-  src.getUrl();
-  src.getPublished();
-  e.getRecordedAt();
-  e.getPrevHash();
-  e.getHash();
-  switch (e.which()) {
-    case schema::Event::PARTNER_TALKS: {
-      auto d = e.getPartnerTalks();
-      d.getPartner();
-      d.getReason();
-      break;
-    }
-    case schema::Event::PARTNER_CHOSEN: {
-      auto d = e.getPartnerChosen();
-      d.getPartner();
-      d.getRole();
-      break;
-    }
-    case schema::Event::SUBMISSION_FILED: {
-      auto d = e.getSubmissionFiled();
-      d.getRegulator();
-      d.getScope();
-      for (auto w : d.getWith()) (void)w;
-      break;
-    }
-    case schema::Event::SUBMISSION_DECIDED: {
-      auto d = e.getSubmissionDecided();
-      d.getRegulator();
-      d.getConditions();
-      break;
-    }
-    case schema::Event::LAUNCH_TARGET_SET: {
-      auto d = e.getLaunchTargetSet();
-      d.getTarget();
-      d.getScope();
-      break;
-    }
-    case schema::Event::LAUNCHED: {
-      auto d = e.getLaunched();
-      d.getScope();
-      d.getRelease();
-      break;
-    }
-    case schema::Event::FACT: {
-      auto d = e.getFact();
-      d.getKey();
-      d.getValue();
-      break;
-    }
-    case schema::Event::NOTE:
-      e.getNote().getText();
-      break;
-    case schema::Event::CORRECTION: {
-      auto d = e.getCorrection();
-      d.getTarget();
-      d.getEffective();
-      d.getReason();
-      if (d.hasData()) TouchJson(d.getData(), 0);
-      break;
-    }
-    case schema::Event::RETRACTION: {
-      auto d = e.getRetraction();
-      d.getTarget();
-      d.getReason();
-      break;
-    }
-  }
-}
-
-}  // namespace
-
-Result<std::shared_ptr<const EventRep>> EventRep::FromStored(std::string_view bytes) {
-  return FromStoredPinned(bytes, nullptr);
-}
-
-Result<std::shared_ptr<const EventRep>> EventRep::FromStoredPinned(std::string_view bytes,
-                                                                   std::shared_ptr<void> pin) {
+Result<std::shared_ptr<const EventRep>> EventRep::FromStoredPinned(
+    std::string_view bytes, std::shared_ptr<void> pin, const EventTypeResolver& types) {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
     return Status::Corruption("stored event has " + std::to_string(bytes.size()) +
                               " bytes, not a whole number of words");
@@ -663,21 +197,27 @@ Result<std::shared_ptr<const EventRep>> EventRep::FromStoredPinned(std::string_v
     std::memcpy(rep->words_.begin(), bytes.data(), bytes.size());
     words = rep->words_;
   }
-  return Decode(std::move(rep), words);
+  return Decode(std::move(rep), words, types);
 }
 
 Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRep> rep,
-                                                         kj::ArrayPtr<const capnp::word> words) {
+                                                         kj::ArrayPtr<const capnp::word> words,
+                                                         const EventTypeResolver& types) {
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = kMaxEventBytes / sizeof(capnp::word) * 2;
     rep->message_ = std::make_unique<SingleSegmentReader>(words, options);
     rep->reader_ = rep->message_->getRoot<schema::Event>();
-    if (static_cast<int>(rep->reader_.which()) >= kTypeCount) {
-      return Status::Corruption("stored event has an unknown type");
+    TouchEnvelope(rep->reader_);
+    rep->type_ = TypeOf(rep->reader_, types);
+    if (rep->type_ == nullptr) {
+      const std::string_view name = TypeNameOf(rep->reader_);
+      return Status::Corruption(name.empty() ? std::string("stored event has an unknown type")
+                                             : "stored event has type '" + std::string(name) +
+                                                   "', which no vocabulary of this store has");
     }
-    TouchAll(rep->reader_);
-    // TouchAll reads the schema's fields only; a corrupt pointer elsewhere (found by
+    TouchStruct(rep->data_struct(), 0);
+    // The touches read the schema's fields only; a corrupt pointer elsewhere (found by
     // tests/tamper_test.cc: flipped bytes) would throw later, outside this one catch, from
     // Canonical() in Verify().  totalSize() bounds-checks every pointer without copying.
     // It also counts capability pointers, which no event holds and which canonical form
@@ -686,7 +226,7 @@ Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRe
       return Status::Corruption("stored event holds a capability pointer");
     }
   } catch (const kj::Exception& e) {
-    return Status::Corruption("stored event does not decode: " + KjMessage(e));
+    return Status::Corruption("stored event does not decode: " + KjDescription(e));
   }
   Status s = rep->Refresh();
   if (!s.ok()) return Status::Corruption("stored event: " + s.message());
@@ -812,233 +352,5 @@ kj::Array<capnp::word> EventRep::CanonicalContent() const {
   return Canonicalize(e.asReader());
 }
 
-// ---- types ---------------------------------------------------------------------------
-
-EventType TypeOf(schema::Event::Reader event) {
-  return static_cast<EventType>(static_cast<int>(event.which()));
-}
-
-// ---- JSON ----------------------------------------------------------------------------
-
-Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode) {
-  if (json.size() > kMaxEventBytes) {
-    return Status::InvalidArgument("event is " + std::to_string(json.size()) +
-                                   " bytes; the limit is 1048576");
-  }
-  if (json.find('\0') != std::string_view::npos) {
-    return Status::InvalidArgument("event contains a NUL byte");
-  }
-  // The first segment sized for this event rather than Cap'n Proto's default 8 KiB (zeroed
-  // by calloc for every line, a sixth of the parse): the message takes about twice its
-  // JSON's size, plus the fields the store sets on append (seq, version, recorded_at, both
-  // hashes, maybe the id: under 512 bytes).  A bigger event just gets a second segment;
-  // the stored bytes are canonical, whatever the segments were.  Callers also hold many
-  // NewEvents at once (a batch, an import chunk), so unused memory adds up.
-  auto builder = std::make_unique<capnp::MallocMessageBuilder>(
-      static_cast<unsigned>(json.size() / sizeof(capnp::word) * 2 + 64));
-  try {
-    // The raw document lives only during this call: it is built in a per-thread scratch
-    // segment, which the builder zeroes again (only the part it used) when it is done.
-    // (Nothing called from here parses another event, so one segment per thread does.)
-    thread_local std::vector<capnp::word> scratch(4096);  // value-initialized: zero
-    capnp::MallocMessageBuilder raw_message(kj::arrayPtr(scratch.data(), scratch.size()));
-    auto raw = raw_message.initRoot<capnp::JsonValue>();
-    ANNALS_RETURN_IF_ERROR(ParseJson(json, raw));
-    int type_index = 0;
-    ANNALS_RETURN_IF_ERROR(CheckEventDocument(raw.asReader(), mode, &type_index));
-    DropNulls(raw, raw_message.getOrphanage());
-    auto event = builder->initRoot<schema::Event>();
-    // Select the variant first: the codec fills the union from "data".
-    auto variant = capnp::Schema::from<schema::Event>().getUnionFields()[type_index];
-    capnp::DynamicStruct::Builder dyn = event;
-    dyn.init(variant);
-    Codec().decode(raw.asReader(), dyn);
-  } catch (const kj::Exception& e) {
-    return Status::InvalidArgument("invalid event: " + KjMessage(e));
-  }
-  auto rep = std::make_unique<EventRep>(std::move(builder));
-  ANNALS_RETURN_IF_ERROR(ValidateContent(rep->reader()));
-  Status s = rep->Refresh();
-  if (!s.ok()) return s.WithPrefix("field 'effective'");
-  return rep;
-}
-
-std::string EventToJson(schema::Event::Reader event) {
-  auto text = Codec().encode(event);
-  return std::string(text.cStr(), text.size());
-}
-
-std::string EventDataToJson(schema::Event::Reader event) {
-  capnp::DynamicStruct::Reader dyn = event;
-  auto variant = capnp::Schema::from<schema::Event>().getUnionFields()[static_cast<int>(
-      event.which())];
-  auto value = dyn.get(variant);
-  auto text = Codec().encode(value, variant.getType());
-  return std::string(text.cStr(), text.size());
-}
-
-Status ValidateContent(schema::Event::Reader event) {
-  if (!event.hasStream() || event.getStream().size() == 0) {
-    return Status::InvalidArgument("missing field 'stream'");
-  }
-  auto stream = event.getStream();
-  if (stream.size() > kMaxStreamBytes) {
-    return Status::InvalidArgument("field 'stream' is " + std::to_string(stream.size()) +
-                                   " bytes; the limit is 200");
-  }
-  for (char c : stream) {
-    if (!IsStreamChar(c)) {
-      return Status::InvalidArgument("field 'stream' ('" + std::string(stream.cStr()) +
-                                     "') may only contain A-Z a-z 0-9 . _ / -");
-    }
-  }
-  if (event.hasId()) {
-    auto id = event.getId();
-    if (id.size() == 0) return Status::InvalidArgument("field 'id' is empty");
-    if (id.size() > kMaxIdBytes) {
-      return Status::InvalidArgument("field 'id' is " + std::to_string(id.size()) +
-                                     " bytes; the limit is 128");
-    }
-    for (unsigned char c : id) {
-      if (c < 0x21 || c > 0x7e) {
-        return Status::InvalidArgument(
-            "field 'id' may only contain printable ASCII characters without spaces");
-      }
-    }
-  }
-  EventType type = TypeOf(event);
-  if (!IsMetaType(type)) {
-    if (!event.hasEffective() || event.getEffective().size() == 0) {
-      return Status::InvalidArgument("missing field 'effective'");
-    }
-  }
-  if (event.hasEffective()) {
-    auto d = ParseFuzzyDate(event.getEffective().cStr());
-    if (!d.ok()) return d.status().WithPrefix("field 'effective'");
-  }
-  if (event.hasSource() && event.getSource().hasPublished()) {
-    auto d = ParseFuzzyDate(event.getSource().getPublished().cStr());
-    if (!d.ok()) return d.status().WithPrefix("field 'source.published'");
-  }
-  switch (type) {
-    case EventType::kLaunchTargetSet: {
-      auto d = ParseFuzzyDate(event.getLaunchTargetSet().getTarget().cStr());
-      if (!d.ok()) return d.status().WithPrefix("field 'data.target'");
-      break;
-    }
-    case EventType::kCorrection: {
-      auto c = event.getCorrection();
-      if (c.hasEffective()) {
-        auto d = ParseFuzzyDate(c.getEffective().cStr());
-        if (!d.ok()) return d.status().WithPrefix("field 'data.effective'");
-      }
-      if (c.hasData() && !c.getData().isObject()) {
-        return Status::InvalidArgument("field 'data.data' must be an object");
-      }
-      if (!c.hasEffective() && !c.hasData()) {
-        return Status::InvalidArgument(
-            "a correction needs 'data.effective' or 'data.data' (what to change)");
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return Status::OK();
-}
-
-Result<std::shared_ptr<const EventRep>> ApplyCorrection(const EventRep& target,
-                                                        schema::Correction::Reader correction) {
-  // Messages sized for the event rather than Cap'n Proto's default first segment of 8 KiB,
-  // which calloc zeroes each time: a query folds every corrected event through here.
-  const auto target_words = target.reader().totalSize().wordCount;
-  const auto correction_words = correction.totalSize().wordCount;
-  auto builder = std::make_unique<capnp::MallocMessageBuilder>(
-      static_cast<unsigned>(target_words + correction_words + 16));
-  builder->setRoot(target.reader());
-  auto event = builder->getRoot<schema::Event>();
-  if (correction.hasEffective()) event.setEffective(correction.getEffective());
-  if (correction.hasData()) {
-    if (!correction.getData().isObject()) {
-      return Status::InvalidArgument("correction data must be an object");
-    }
-    int type_index = static_cast<int>(target.reader().which());
-    auto variant = capnp::Schema::from<schema::Event>().getUnionFields()[type_index];
-    try {
-      // Merge: the target's data as JSON, with the correction's members replacing.
-      const auto json_words = static_cast<unsigned>(4 * (target_words + correction_words) + 64);
-      capnp::MallocMessageBuilder merged_message(json_words);
-      auto merged = merged_message.initRoot<capnp::JsonValue>();
-      capnp::DynamicStruct::Reader dyn = target.reader();
-      Codec().encode(dyn.get(variant), variant.getType(), merged);
-      std::vector<std::pair<std::string, capnp::JsonValue::Reader>> members;
-      for (auto f : merged.asReader().getObject()) {
-        members.emplace_back(f.getName().cStr(), f.getValue());
-      }
-      for (auto f : correction.getData().getObject()) {
-        std::string key = f.getName().cStr();
-        bool replaced = false;
-        for (auto& m : members) {
-          if (m.first == key) {
-            m.second = f.getValue();
-            replaced = true;
-          }
-        }
-        if (!replaced) members.emplace_back(key, f.getValue());
-      }
-      capnp::MallocMessageBuilder out_message(json_words);
-      auto out = out_message.initRoot<capnp::JsonValue>();
-      auto fields = out.initObject(members.size());
-      for (size_t i = 0; i < members.size(); ++i) {
-        fields[i].setName(members[i].first);
-        fields[i].setValue(members[i].second);
-      }
-      ANNALS_RETURN_IF_ERROR(CheckObject("data", variant.getType().asStruct(), out.asReader()));
-      for (const char* key : RequiredDataKeys()[type_index]) {
-        bool present = false;
-        KJ_IF_MAYBE(v, Member(out.asReader(), key)) {
-          present = !v->isNull() && !(v->isString() && v->getString().size() == 0);
-        }
-        if (!present) {
-          return Status::InvalidArgument("correction would remove required field 'data." +
-                                         std::string(key) + "'");
-        }
-      }
-      DropNulls(out, out_message.getOrphanage());
-      capnp::DynamicStruct::Builder dyn_out = event;
-      auto data = dyn_out.init(variant).as<capnp::DynamicStruct>();
-      Codec().decode(out.asReader(), data);
-    } catch (const kj::Exception& e) {
-      return Status::InvalidArgument("correction data does not fit the target: " +
-                                     KjMessage(e));
-    }
-  }
-  auto rep = std::make_shared<EventRep>(std::move(builder));
-  ANNALS_RETURN_IF_ERROR(ValidateContent(rep->reader()));
-  ANNALS_RETURN_IF_ERROR(rep->Refresh());
-  return std::shared_ptr<const EventRep>(std::move(rep));
-}
-
 }  // namespace internal
-
-// ---- public names --------------------------------------------------------------------
-
-std::string_view EventTypeName(EventType type) {
-  int i = static_cast<int>(type);
-  if (i < 0 || i >= internal::kTypeCount) return "unknown";
-  return internal::kTypeNames[i];
-}
-
-Result<EventType> ParseEventType(std::string_view name) {
-  for (int i = 0; i < internal::kTypeCount; ++i) {
-    if (name == internal::kTypeNames[i]) return static_cast<EventType>(i);
-  }
-  std::string known;
-  for (int i = 0; i < internal::kTypeCount; ++i) {
-    known += (i ? ", " : "") + std::string(internal::kTypeNames[i]);
-  }
-  return Status::InvalidArgument("unknown event type '" + std::string(name) +
-                                 "' (known: " + known + ")");
-}
-
 }  // namespace annals

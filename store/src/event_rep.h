@@ -1,17 +1,22 @@
 // Copyright annals authors.
 //
-// EventRep: the Cap'n Proto message behind a NewEvent or an Event, and the one place that
-// turns stored bytes into messages.
+// EventRep: the Cap'n Proto message behind a NewEvent or an Event, with its type, and the
+// one place that turns stored bytes into messages.
 //
 // Stored form: the log value of an event is capnp::canonicalize() of its Event struct with
 // every field set (hash included): a single segment whose first word is the root pointer,
 // with no padding that could hide data.  Canonical form is what makes `verify` able to
 // detect a change to any byte of a stored value: decoding and re-canonicalising must give
 // back the identical bytes, and the hash covers the canonical bytes without the hash.
+//
+// The data of an event is a struct of its type's schema (event_types.h): a variant of the
+// union, or CustomEvent.data.  It is read through data() as the type's schema says.
 
 #ifndef ANNALS_STORE_SRC_EVENT_REP_H_
 #define ANNALS_STORE_SRC_EVENT_REP_H_
 
+#include <capnp/any.h>
+#include <capnp/dynamic.h>
 #include <capnp/message.h>
 
 #include <memory>
@@ -22,6 +27,7 @@
 #include "annals/fuzzy_date.h"
 #include "annals/status.h"
 #include "event.capnp.h"
+#include "event_types.h"
 #include "util/json_text.h"
 
 namespace annals {
@@ -29,18 +35,24 @@ namespace internal {
 
 class EventRep {
  public:
-  // A mutable event under construction (NewEvent, restore, corrected views).
-  explicit EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder);
+  // A mutable event under construction (NewEvent, restore, corrected views) of `type`,
+  // whose variant is already set in the builder's root.
+  EventRep(std::unique_ptr<capnp::MallocMessageBuilder> builder,
+           std::shared_ptr<const EventTypeInfo> type);
 
   // An immutable event decoded from stored bytes, which are copied into word-aligned
-  // memory.  Returns Corruption (never throws) if the bytes are not a well-formed Event:
-  // every pointer of the schema is followed once here, so later reads cannot throw.
-  static Result<std::shared_ptr<const EventRep>> FromStored(std::string_view bytes);
+  // memory.  Its type is looked up in `types`.  Returns Corruption (never throws) if the
+  // bytes are not a well-formed Event of a known type: every pointer of the envelope and
+  // of the data (through the type's schema) is followed once here, so later reads cannot
+  // throw.
+  static Result<std::shared_ptr<const EventRep>> FromStored(std::string_view bytes,
+                                                            const EventTypeResolver& types);
   // The same, but decodes in place, without a copy, when `bytes` is word-aligned: the
   // event then keeps `pin` (whatever keeps `bytes` alive, e.g. a RocksDB PinnableSlice or
   // an iterator with pinned blocks) until it is destroyed.  Unaligned bytes are copied.
   static Result<std::shared_ptr<const EventRep>> FromStoredPinned(std::string_view bytes,
-                                                                  std::shared_ptr<void> pin);
+                                                                  std::shared_ptr<void> pin,
+                                                                  const EventTypeResolver& types);
 
   EventRep(const EventRep&) = delete;
   EventRep& operator=(const EventRep&) = delete;
@@ -48,10 +60,18 @@ class EventRep {
 
   schema::Event::Reader reader() const { return reader_; }
   // Only for events under construction; null otherwise.
-  schema::Event::Builder builder() {
-    return builder_->getRoot<schema::Event>();
-  }
+  schema::Event::Builder builder() { return builder_->getRoot<schema::Event>(); }
   bool is_mutable() const { return builder_ != nullptr; }
+
+  const EventTypeInfo& type() const { return *type_; }
+  const std::shared_ptr<const EventTypeInfo>& shared_type() const { return type_; }
+  std::string_view type_name() const { return type_->name; }
+  EventKind kind() const { return type_->kind; }
+  // The data struct (of type().data).
+  capnp::AnyPointer::Reader data() const;
+  capnp::DynamicStruct::Reader data_struct() const {
+    return data().getAs<capnp::DynamicStruct>(type_->data);
+  }
 
   const FuzzyDate& effective() const { return effective_; }
   int64_t recorded_at_micros() const { return recorded_at_micros_; }
@@ -82,32 +102,47 @@ class EventRep {
   EventRep() = default;
 
   static Result<std::shared_ptr<const EventRep>> Decode(std::shared_ptr<EventRep> rep,
-                                                        kj::ArrayPtr<const capnp::word> words);
+                                                        kj::ArrayPtr<const capnp::word> words,
+                                                        const EventTypeResolver& types);
 
   std::unique_ptr<capnp::MallocMessageBuilder> builder_;
   kj::Array<capnp::word> words_;                      // stored form, aligned copy (or empty)
   std::shared_ptr<void> pin_;                         // keeps in-place stored bytes alive
   std::unique_ptr<capnp::MessageReader> message_;     // over words_
   schema::Event::Reader reader_;
+  std::shared_ptr<const EventTypeInfo> type_;
   FuzzyDate effective_;
   int64_t recorded_at_micros_ = 0;
 };
 
-// The schema union's variant for an event type and back.
-EventType TypeOf(schema::Event::Reader event);
+// Builds NewEvents from reps (the store's own events: registrations).
+struct NewEventAccess {
+  static NewEvent Make(std::unique_ptr<EventRep> rep) { return NewEvent(std::move(rep)); }
+};
 
-// JSON (SPEC §5) through Cap'n Proto's JsonCodec: the one place JSON meets events.
-// `mode` decides whether the store-assigned fields are refused (import) or required
-// (restore).
+// The name of the type of an event message: its variant's JSON name, or custom.type.
+// Empty for a variant this build does not know.
+std::string_view TypeNameOf(schema::Event::Reader event);
+// The type of `event` in `types`, or null.
+std::shared_ptr<const EventTypeInfo> TypeOf(schema::Event::Reader event,
+                                            const EventTypeResolver& types);
+// For corrections and retractions: the id of the event acted on; empty otherwise.
+std::string_view TargetOf(schema::Event::Reader event);
+
+// ---- JSON (event_json.cc) --------------------------------------------------------------
+// JSON (SPEC §5).  `mode` decides whether the store-assigned fields are refused (import)
+// or required (restore), and whether `vocabulary` events are accepted (restore only).
 enum class JsonMode { kImport, kExport };
-Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode);
-std::string EventToJson(schema::Event::Reader event);
+Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode,
+                                                 const EventTypeResolver& types);
+// The export shape of SPEC §5, one line.
+std::string EventToJson(const EventRep& event);
 // Only the data of the event, as a JSON object.
-std::string EventDataToJson(schema::Event::Reader event);
+std::string EventDataToJson(const EventRep& event);
 
-// Validates the caller-supplied content of an event (limits, required fields, names,
-// dates).  `where` prefixes messages ("line 3").
-Status ValidateContent(schema::Event::Reader event);
+// Validates the caller-supplied content of an event (limits, names, required fields,
+// dates, correction shape).
+Status ValidateContent(const EventRep& event);
 
 // Builds a copy of `target` whose effective and/or data fields are replaced as
 // `correction` says.  InvalidArgument if the correction's data does not fit the target's

@@ -35,10 +35,10 @@ struct Batch {
   size_t next = 0;                 // consumer only: the next event to hand out
 };
 
-void Parse(Batch* b) {
+void Parse(Batch* b, const EventTypes& types) {
   b->events.reserve(b->lines.size());
   for (size_t i = 0; i < b->lines.size(); ++i) {
-    auto parsed = NewEvent::FromJson(b->lines[i]);
+    auto parsed = NewEvent::FromJson(b->lines[i], types);
     if (!parsed.ok()) {
       b->error = parsed.status().WithPrefix("line " + std::to_string(b->line_nos[i]));
       break;
@@ -84,7 +84,7 @@ struct JsonLinesReader::Rep {
         queue.pop_front();
         b->state = Batch::State::kParsing;
       }
-      Parse(b);
+      Parse(b, *options.types);
       {
         std::lock_guard<std::mutex> lock(mu);
         b->state = Batch::State::kDone;
@@ -130,7 +130,7 @@ struct JsonLinesReader::Rep {
       queue.pop_front();
       b->state = Batch::State::kParsing;
       lock.unlock();
-      Parse(b);
+      Parse(b, *options.types);
       lock.lock();
       b->state = Batch::State::kDone;
     }
@@ -156,6 +156,7 @@ JsonLinesReader::JsonLinesReader(LineSource next_line, JsonLinesOptions options)
   options.batch_bytes = std::max<size_t>(1, options.batch_bytes);
   options.batches_ahead = std::max<size_t>(1, options.batches_ahead);
   if (options.threads < 0) options.threads = DefaultThreads();
+  if (options.types == nullptr) options.types = &EventTypes::BuiltIn();
   rep_->options = options;
   for (int i = 0; i < options.threads; ++i) {
     rep_->threads.emplace_back([rep = rep_.get()] { rep->Work(); });

@@ -13,31 +13,6 @@
 namespace annals {
 namespace internal {
 
-namespace {
-
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-
-const char* TalksStatusName(schema::TalksStatus s) {
-  switch (s) {
-    case schema::TalksStatus::OPENED: return "opened";
-    case schema::TalksStatus::ONGOING: return "ongoing";
-    case schema::TalksStatus::STALLED: return "stalled";
-    case schema::TalksStatus::ENDED: return "ended";
-  }
-  return "opened";
-}
-
-const char* DecisionName(schema::Decision d) {
-  switch (d) {
-    case schema::Decision::APPROVED: return "approved";
-    case schema::Decision::REJECTED: return "rejected";
-    case schema::Decision::CONDITIONAL: return "conditional";
-  }
-  return "approved";
-}
-
-}  // namespace
-
 // ---- Timeline ------------------------------------------------------------------------
 
 Timeline::Timeline(Mode mode, EventSource* source) : mode_(mode), source_(source) {}
@@ -89,8 +64,9 @@ void Timeline::Normalize() {
 
 Result<Timeline::Effect> Timeline::Add(const Event& raw) {
   ++raw_events_;
-  const EventType type = raw.type();
-  if (!IsMetaType(type)) {
+  const EventKind kind = raw.kind();
+  if (kind == EventKind::kVocabulary) return Effect::kNone;  // registrations fold nothing
+  if (!IsMetaKind(kind)) {
     const TimelineKey key = KeyOf(raw);
     if (mode_ == Mode::kInMemory) {
       views_[raw.seq()] = View{raw, false};
@@ -119,7 +95,7 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
   } else {
     auto t = source_->ById(target_id);
     if (!t.ok()) return t.status();
-    if (t->stream() != raw.stream() || t->seq() >= raw.seq() || IsMetaType(t->type())) {
+    if (t->stream() != raw.stream() || t->seq() >= raw.seq() || IsMetaKind(t->kind())) {
       return Status::NotFound("seq " + std::to_string(raw.seq()) + ": target '" + target_id +
                               "' is not an earlier domain event of its stream");
     }
@@ -130,7 +106,7 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
   if (!current.ok()) return current.status();
   const TimelineKey old_key = KeyOf(current->event);
 
-  if (type == EventType::kRetraction) {
+  if (kind == EventKind::kRetraction) {
     retracted_.insert(target_seq);
     views_.erase(target_seq);
     Remove(old_key);
@@ -195,184 +171,53 @@ Result<FoldStats> Fold(Timeline* timeline, int64_t as_of,
 
 // ---- StateProjection -----------------------------------------------------------------
 
-StateProjection::StateProjection(State state) : state_(std::move(state)) {
-  // The derived indexes: a regulator's latest submission is its last one in the list,
-  // since Apply only ever appends submissions.
-  for (size_t i = 0; i < state_.submissions.size(); ++i) {
-    ++submission_status_counts_[state_.submissions[i].status];
-    latest_submission_[state_.submissions[i].regulator] = i;
-  }
-  UpdatePhase();
-}
-
 void StateProjection::Apply(const Event& event) {
-  const schema::Event::Reader r = event.rep().reader();
-  const std::string& when = event.effective().text;
-  switch (r.which()) {
-    case schema::Event::PARTNER_TALKS: {
-      auto d = r.getPartnerTalks();
-      const std::string partner = Str(d.getPartner());
-      PartnerState p;
-      p.status = TalksStatusName(d.getStatus());
-      p.since = when;
-      p.reason = Str(d.getReason());
-      state_.partners[partner] = std::move(p);
-      if (d.getStatus() == schema::TalksStatus::ENDED && state_.chosen_partner == partner) {
-        state_.chosen_partner.reset();
+  switch (event.kind()) {
+    case EventKind::kNote:
+      fold_.ApplyNote();
+      return;
+    case EventKind::kFact: {
+      auto f = event.rep().reader().getFact();
+      fold_.ApplyFact(std::string(f.getKey().cStr(), f.getKey().size()),
+                      std::string(f.getValue().cStr(), f.getValue().size()));
+      return;
+    }
+    case EventKind::kDomain: {
+      const auto& vocabulary = fold_.vocabulary();
+      if (!vocabulary) return;  // unreachable: a stream belongs to the vocabulary of its types
+      const std::string_view name = event.type_name();
+      const EventTypeDef* def = nullptr;
+      for (const auto& [n, d] : types_) {
+        if (n == name) def = d;
       }
-      break;
-    }
-    case schema::Event::PARTNER_CHOSEN: {
-      auto d = r.getPartnerChosen();
-      const std::string partner = Str(d.getPartner());
-      if (state_.chosen_partner && *state_.chosen_partner != partner) {
-        PartnerState& old = state_.partners[*state_.chosen_partner];
-        old.status = "dropped";
-        old.since = when;
+      if (def == nullptr) {
+        def = vocabulary->FindType(name);
+        if (def == nullptr) return;  // a type of another vocabulary: refused on append
+        types_.emplace_back(def->name, def);
       }
-      PartnerState p;
-      p.status = "chosen";
-      p.since = when;
-      p.role = Str(d.getRole());
-      state_.partners[partner] = std::move(p);
-      state_.chosen_partner = partner;
-      break;
+      FoldInput input;
+      input.type = def;
+      input.effective = event.effective().text;
+      input.data = event.rep().data();
+      fold_.Apply(input);
+      return;
     }
-    case schema::Event::SUBMISSION_FILED: {
-      auto d = r.getSubmissionFiled();
-      Submission s;
-      s.regulator = Str(d.getRegulator());
-      s.filed = when;
-      s.scope = Str(d.getScope());
-      for (auto w : d.getWith()) s.with.push_back(Str(w));
-      s.status = "pending";
-      ++submission_status_counts_[s.status];
-      latest_submission_[s.regulator] = state_.submissions.size();
-      state_.submissions.push_back(std::move(s));
-      break;
-    }
-    case schema::Event::SUBMISSION_DECIDED: {
-      auto d = r.getSubmissionDecided();
-      const std::string regulator = Str(d.getRegulator());
-      const std::string decision = DecisionName(d.getDecision());
-      auto it = latest_submission_.find(regulator);
-      if (it == latest_submission_.end()) {
-        // History may arrive late: the decision stands for a filing not yet recorded.
-        Submission s;
-        s.regulator = regulator;
-        latest_submission_[regulator] = state_.submissions.size();
-        state_.submissions.push_back(std::move(s));
-        it = latest_submission_.find(regulator);
-      } else {
-        --submission_status_counts_[state_.submissions[it->second].status];
-      }
-      Submission& s = state_.submissions[it->second];
-      s.status = decision;
-      s.decided = when;
-      s.conditions = Str(d.getConditions());
-      ++submission_status_counts_[decision];
-      break;
-    }
-    case schema::Event::LAUNCH_TARGET_SET: {
-      auto d = r.getLaunchTargetSet();
-      LaunchTargetEntry entry;
-      entry.target = Str(d.getTarget());
-      entry.scope = Str(d.getScope());
-      entry.set = when;
-      entry.internal = d.getInternal();
-      if (state_.launch_target) {
-        state_.launch_target->previous.push_back(std::move(state_.launch_target->current));
-        state_.launch_target->current = std::move(entry);
-      } else {
-        state_.launch_target = LaunchTarget{std::move(entry), {}};
-      }
-      break;
-    }
-    case schema::Event::LAUNCHED: {
-      auto d = r.getLaunched();
-      state_.launched = LaunchedState{when, Str(d.getScope()), Str(d.getRelease())};
-      break;
-    }
-    case schema::Event::FACT: {
-      auto d = r.getFact();
-      std::string key = Str(d.getKey());
-      if (d.getValue().size() == 0) {
-        state_.facts.erase(key);
-      } else {
-        state_.facts[key] = Str(d.getValue());
-      }
-      break;
-    }
-    case schema::Event::NOTE:
-    case schema::Event::CORRECTION:
-    case schema::Event::RETRACTION:
-      break;
-  }
-  UpdatePhase();
-}
-
-void StateProjection::UpdatePhase() {
-  auto count = [&](const char* status) {
-    auto it = submission_status_counts_.find(status);
-    return it == submission_status_counts_.end() ? 0 : it->second;
-  };
-  if (state_.launched) {
-    state_.phase = "launched";
-  } else if (count("approved") + count("conditional") > 0) {
-    state_.phase = "approved";
-  } else if (count("pending") > 0) {
-    state_.phase = "submitted";
-  } else if (count("rejected") > 0) {
-    state_.phase = "rejected";
-  } else if (state_.chosen_partner) {
-    state_.phase = "partner_chosen";
-  } else if (!state_.partners.empty()) {
-    state_.phase = "exploring";
-  } else {
-    state_.phase = "none";
-  }
-}
-
-DiffScope StateProjection::ScopeOf(const Event& event) const {
-  DiffScope scope;
-  const schema::Event::Reader r = event.rep().reader();
-  switch (r.which()) {
-    case schema::Event::PARTNER_TALKS:
-      scope.partners.push_back(Str(r.getPartnerTalks().getPartner()));
-      scope.chosen_partner = true;
-      break;
-    case schema::Event::PARTNER_CHOSEN:
-      scope.partners.push_back(Str(r.getPartnerChosen().getPartner()));
-      if (state_.chosen_partner && *state_.chosen_partner != scope.partners.back()) {
-        scope.partners.push_back(*state_.chosen_partner);  // the one it replaces
-      }
-      scope.chosen_partner = true;
-      break;
-    case schema::Event::SUBMISSION_FILED:
-      scope.submissions.push_back(state_.submissions.size());
-      break;
-    case schema::Event::SUBMISSION_DECIDED: {
-      auto it = latest_submission_.find(Str(r.getSubmissionDecided().getRegulator()));
-      scope.submissions.push_back(it == latest_submission_.end() ? state_.submissions.size()
-                                                                 : it->second);
-      break;
-    }
-    case schema::Event::LAUNCH_TARGET_SET:
-      scope.launch_target = true;
-      if (state_.launch_target) {
-        scope.previous_targets.push_back(state_.launch_target->previous.size());
-      }
-      break;
-    case schema::Event::LAUNCHED:
-      scope.launched = true;
-      break;
-    case schema::Event::FACT:
-      scope.facts.push_back(Str(r.getFact().getKey()));
-      break;
     default:
-      break;
+      return;
   }
-  return scope;
+}
+
+State StateProjection::ToState() const {
+  State state;
+  state.facts = fold_.facts();
+  if (const auto& v = fold_.vocabulary()) {
+    state.vocabulary = v->name();
+    auto rep = std::make_shared<StateRep>();
+    rep->vocabulary = v;
+    rep->root = fold_.root();
+    state.rep = std::move(rep);
+  }
+  return state;
 }
 
 // ---- SourceCountsProjection ----------------------------------------------------------

@@ -13,9 +13,9 @@
 //   Fold()      feeds the visible events with earliest <= V to one or more Projections
 //               and reports which of them are tentative (latest > V).
 //   Projection  the fold itself: a small class with Apply(event).  StateProjection is the
-//               domain projection of SPEC §2 (annals::State); SourceCountsProjection is a
-//               second one (who reported what).  A new projection is a new subclass; the
-//               engine does not change.
+//               state of SPEC §3 under the stream's vocabulary (SPEC §7);
+//               SourceCountsProjection is a second one (who reported what).  A new
+//               projection is a new subclass; the engine does not change.
 //
 // Thread-safety: none of these classes is thread-safe; use one per query.
 
@@ -38,6 +38,8 @@
 #include "annals/event.h"
 #include "annals/query.h"
 #include "annals/status.h"
+#include "vocabulary/fold.h"
+#include "vocabulary/vocabulary.h"
 
 namespace annals {
 namespace internal {
@@ -146,48 +148,27 @@ constexpr int64_t kUnboundedValidTime = std::numeric_limits<int64_t>::max();
 Result<FoldStats> Fold(Timeline* timeline, int64_t as_of,
                        const std::vector<Projection*>& projections);
 
-// Which parts of a State one event may change: lets a replay compare only those.
-struct DiffScope {
-  bool chosen_partner = false;
-  bool launch_target = false;                // target, scope, set, internal
-  std::vector<size_t> previous_targets;      // launch_target.previous.<i>
-  bool launched = false;
-  std::vector<std::string> partners;
-  std::vector<size_t> submissions;
-  std::vector<std::string> facts;
-  // phase is always in scope.  Each key is listed once.
-};
-
-// The domain projection of SPEC §2.  Where SPEC §2 is silent:
-//   - partner_talks replaces the partner's whole entry (a role from an earlier choice
-//     goes); partner_chosen sets {chosen, since, role} without an earlier reason; a
-//     partner dropped by a new choice keeps reason and role, `since` = the new choice.
-//   - a decision applies to its regulator's latest submission so far in the fold, even
-//     one already decided (a later decision overrides the earlier one).
-//   - "exploring" means the state has any partner entry, whatever its status.
+// The state of a stream (SPEC §2-3, §7): the fold of its vocabulary (vocabulary/fold.h)
+// over the visible events, core facts and notes included.
 class StateProjection final : public Projection {
  public:
-  StateProjection() { state_.phase = "none"; }
-  // Continues a fold from `state` (a checkpoint's): the same as having applied the events
-  // that made it.
-  explicit StateProjection(State state);
+  // An empty state of `vocabulary` (null: a stream with no vocabulary event yet).
+  explicit StateProjection(std::shared_ptr<const Vocabulary> vocabulary)
+      : fold_(std::move(vocabulary)) {}
+  // Continues a fold (a checkpoint's, a replay snapshot's).
+  explicit StateProjection(StateFold fold) : fold_(std::move(fold)) {}
   void Apply(const Event& event) override;
 
-  // The folded state with its phase; stream, as_of, known_at, events_applied and
-  // tentative are the caller's.
-  const State& state() const { return state_; }
-
-  // The parts of state() that Apply(event) may change, computed before applying it.
-  DiffScope ScopeOf(const Event& event) const;
+  StateFold& fold() { return fold_; }
+  const StateFold& fold() const { return fold_; }
+  // The folded state as a public State (query echo fields, events_applied and tentative
+  // are the caller's).
+  State ToState() const;
 
  private:
-  void UpdatePhase();
-  State state_;
-  // Submissions by status, so that the phase is O(1) after each event (looked up by
-  // name without building a string).
-  std::map<std::string, uint64_t, std::less<>> submission_status_counts_;
-  // Regulator -> index of its latest submission in state_.submissions.
-  std::unordered_map<std::string, size_t> latest_submission_;
+  StateFold fold_;
+  // The definitions of the event types seen so far in the fold's vocabulary, by type name.
+  std::vector<std::pair<std::string_view, const EventTypeDef*>> types_;
 };
 
 // A second projection: which publishers reported what (SPEC §1 `source`).
@@ -214,28 +195,17 @@ class SourceCountsProjection final : public Projection {
 struct PathLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
-// The parts of a State in a DiffScope, copied before the event is applied (the fold
-// changes the State in place).  Vectors are parallel to the scope's.
-struct ScopedParts {
-  std::string phase;
-  std::optional<std::string> chosen_partner;
-  std::vector<std::optional<PartnerState>> partners;
-  std::vector<std::optional<Submission>> submissions;
-  std::optional<LaunchTargetEntry> launch_target;    // the current one
-  std::vector<std::optional<LaunchTargetEntry>> previous_targets;
-  std::optional<LaunchedState> launched;
-  std::vector<std::optional<std::string>> facts;
-};
-ScopedParts CopyScope(const State& state, const DiffScope& scope);
-// The changes from `before` (CopyScope of the state before an event) to the parts of
-// `after` in the same scope: what DiffStates gives for the two whole states when the
-// event changed nothing outside its scope, in path order.  DiffStates is this with every
-// part of either state in scope.
-std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after,
-                                   const DiffScope& scope);
+void SortByPath(std::vector<Change>* changes);
 
 // The JSON array of changes: [{"path": ..., "from": ..., "to": ...}, ...].
 std::string ChangesToJson(const std::vector<Change>& changes);
+
+// What a State holds of its vocabulary: the folded tree and the vocabulary that gives it
+// meaning.
+struct StateRep {
+  std::shared_ptr<const Vocabulary> vocabulary;
+  Node root;
+};
 
 }  // namespace internal
 }  // namespace annals

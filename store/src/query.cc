@@ -65,18 +65,22 @@ class ReplaySource final : public EventSource {
 // number of states.
 class ReplayCursor {
  public:
-  ReplayCursor(EventSource* source, uint64_t interval)
-      : timeline_(Timeline::Mode::kLowMemory, source), interval_(interval) {}
+  ReplayCursor(EventSource* source, uint64_t interval,
+               std::shared_ptr<const Vocabulary> vocabulary)
+      : timeline_(Timeline::Mode::kLowMemory, source),
+        interval_(interval),
+        vocabulary_(std::move(vocabulary)) {}
 
   Timeline* timeline() { return &timeline_; }
+  const std::shared_ptr<const Vocabulary>& vocabulary() const { return vocabulary_; }
 
   // Applies an event that sorted after every visible one; returns the changes it made.
   std::vector<Change> ApplyLast(const Event& e) {
-    const DiffScope scope = projection_->ScopeOf(e);
-    const ScopedParts before = CopyScope(projection_->state(), scope);
     projection_->Apply(e);
     Folded(KeyOf(e));
-    return ChangesInScope(before, projection_->state(), scope);
+    std::vector<Change> changes = projection_->fold().LastChanges();
+    SortByPath(&changes);
+    return changes;
   }
 
   // Re-folds from the last snapshot before the timeline's changed_from(); returns the
@@ -87,11 +91,12 @@ class ReplayCursor {
     auto previous = std::move(projection_);
     std::optional<TimelineKey> after;
     if (snapshots_.empty()) {
-      projection_ = std::make_unique<StateProjection>();
+      projection_ = std::make_unique<StateProjection>(vocabulary_);
     } else {
-      projection_ = std::make_unique<StateProjection>(snapshots_.back().projection);
+      projection_ = std::make_unique<StateProjection>(snapshots_.back().fold);
       after = snapshots_.back().last;
     }
+    projection_->fold().set_track_changes(true);
     since_snapshot_ = 0;
     auto apply = [&](const Event& view, bool) {
       projection_->Apply(view);
@@ -101,20 +106,20 @@ class ReplayCursor {
     ANNALS_RETURN_IF_ERROR(after ? timeline_.ForEachAfter(*after, apply)
                                  : timeline_.ForEach(apply));
     if (previous == nullptr) return std::vector<Change>();
-    return DiffStates(previous->state(), projection_->state());
+    return DiffStates(previous->ToState(), projection_->ToState());
   }
 
  private:
   static constexpr size_t kMaxSnapshots = 32;
   struct Snapshot {
     TimelineKey last;  // the position of the last event folded into it
-    StateProjection projection;
+    StateFold fold;
   };
 
   void Folded(const TimelineKey& key) {
     if (++since_snapshot_ < interval_) return;
     since_snapshot_ = 0;
-    snapshots_.push_back(Snapshot{key, *projection_});
+    snapshots_.push_back(Snapshot{key, projection_->fold()});
     if (snapshots_.size() <= kMaxSnapshots) return;
     std::vector<Snapshot> kept;
     kept.reserve(kMaxSnapshots);
@@ -130,6 +135,7 @@ class ReplayCursor {
   std::vector<Snapshot> snapshots_;              // ascending by `last`
   uint64_t interval_;
   uint64_t since_snapshot_ = 0;
+  std::shared_ptr<const Vocabulary> vocabulary_;
 };
 
 // The last instant of `text`, or unbounded when it is empty.
@@ -176,11 +182,13 @@ static Status LoadTimeline(StoreImpl* store, const std::string& stream, uint64_t
   return Status::OK();
 }
 
-static Result<State> FoldState(Timeline* timeline, int64_t as_of) {
-  StateProjection projection;
+static Result<State> FoldState(Timeline* timeline, int64_t as_of,
+                               const VocabularyVersion* vocabulary) {
+  StateProjection projection(vocabulary ? vocabulary->vocabulary : nullptr);
   auto stats = Fold(timeline, as_of, {&projection});
   if (!stats.ok()) return stats.status();
-  State state = projection.state();
+  State state = projection.ToState();
+  if (vocabulary) state.vocabulary_version = vocabulary->version;
   state.events_applied = stats->applied;
   state.tentative = std::move(stats->tentative);
   return state;
@@ -190,7 +198,9 @@ Result<State> StoreImpl::FoldStateNaive(const std::string& stream, int64_t as_of
                                         uint64_t known_seq) {
   Timeline timeline(Timeline::Mode::kInMemory, nullptr);
   ANNALS_RETURN_IF_ERROR(LoadTimeline(this, stream, known_seq, &timeline));
-  return FoldState(&timeline, as_of);
+  auto vocabulary = VocabularyOf(stream, known_seq);
+  if (!vocabulary.ok()) return vocabulary.status();
+  return FoldState(&timeline, as_of, *vocabulary ? &**vocabulary : nullptr);
 }
 
 // The state of `stream` at (as_of, max_seq), with NotFound worded for `known_at`.
@@ -267,9 +277,16 @@ Status StoreImpl::Replay(const LogRange& range, const Visitor<ReplayEntry>& visi
   bool stopped = false;
   auto step = [&](const Event& e) -> Status {
     auto& slot = cursors[std::string(e.stream())];
-    if (!slot) {
-      // First event of this stream in the range: start from its state just before it.
-      slot = std::make_unique<ReplayCursor>(&source, checkpoint_interval_);
+    // The state is the latest knowledge at the event's own seq: its stream's vocabulary
+    // as registered by then.  A stream whose vocabulary changed (bound, or a new version
+    // registered) since the last event is replayed again up to just before this one.
+    auto vocabulary = VocabularyOf(std::string(e.stream()), e.seq());
+    if (!vocabulary.ok()) return vocabulary.status();
+    std::shared_ptr<const Vocabulary> v =
+        *vocabulary ? (*vocabulary)->vocabulary : std::shared_ptr<const Vocabulary>();
+    if (!slot || slot->vocabulary() != v) {
+      // Start from its state just before this event.
+      slot = std::make_unique<ReplayCursor>(&source, checkpoint_interval_, v);
       Status inner;
       ANNALS_RETURN_IF_ERROR(ReadStream(e.stream(), e.seq() - 1, [&](const Event& earlier) {
         auto r = slot->timeline()->Add(earlier);

@@ -3,26 +3,14 @@
 // The JSON shapes of query results (SPEC §3-4), field-level diffs of states, and one-line
 // event summaries.
 //
-// Output is compact JSON, as the event export is.  Strings are quoted by JsonQuote (the
-// same bytes as Cap'n Proto's JsonCodec); the shapes themselves are fixed, so they are
-// assembled here directly.
-//
-// State JSON rules (ToJson):
-//   partners.<p>:      status, since; reason and role only when non-empty
-//   submissions.<i>:   regulator, filed (null when a decision came without a filing),
-//                      scope, status; with, decided, conditions only when non-empty
-//   launch_target:     target, scope, set, previous (array of the same shape);
-//                      internal only when true
-//   launched:          on, scope, release
-// Diffs compare the leaves of the same shape, at dotted paths of the same names
-// ("launch_target.previous.0.set"); a leaf that is absent on one side is null there.
-// Empty optional strings (any optional string field, scope included) are not leaves, so
-// "" never shows up as a change.
+// Output is compact JSON, as the event export is.  The vocabulary's part of a state is
+// written by the state tree (vocabulary/state_tree.h: its rules for unset fields and maps);
+// the fields every state has are written here around it.  Diffs compare leaves
+// (state_tree.h DiffNodes) and facts, sorted by PathLess.
 
 #include <capnp/compat/json.h>
 
 #include <algorithm>
-#include <array>
 #include <string_view>
 #include <utility>
 
@@ -41,10 +29,6 @@ const capnp::JsonCodec& RawCodec() {
 
 std::string Bool(bool b) { return b ? "true" : "false"; }
 
-std::string OptString(const std::optional<std::string>& s) {
-  return s ? JsonQuote(*s) : "null";
-}
-
 std::string StringArray(const std::vector<std::string>& v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i) {
@@ -52,12 +36,6 @@ std::string StringArray(const std::vector<std::string>& v) {
     out += JsonQuote(v[i]);
   }
   return out + "]";
-}
-
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-  return out;
 }
 
 // Appends `,"key":value` (or without the comma at the start of an object).
@@ -68,194 +46,64 @@ void Member(std::string* out, const char* key, const std::string& value_json) {
   *out += value_json;
 }
 
-std::string PartnerJson(const PartnerState& p) {
-  std::string out = "{";
-  Member(&out, "status", JsonQuote(p.status));
-  Member(&out, "since", JsonQuote(p.since));
-  if (!p.reason.empty()) Member(&out, "reason", JsonQuote(p.reason));
-  if (!p.role.empty()) Member(&out, "role", JsonQuote(p.role));
-  return out + "}";
-}
-
-std::string SubmissionJson(const Submission& s) {
-  std::string out = "{";
-  Member(&out, "regulator", JsonQuote(s.regulator));
-  Member(&out, "filed", OptString(s.filed));
-  Member(&out, "scope", JsonQuote(s.scope));
-  if (!s.with.empty()) Member(&out, "with", StringArray(s.with));
-  Member(&out, "status", JsonQuote(s.status));
-  if (!s.decided.empty()) Member(&out, "decided", JsonQuote(s.decided));
-  if (!s.conditions.empty()) Member(&out, "conditions", JsonQuote(s.conditions));
-  return out + "}";
-}
-
-std::string TargetEntryJson(const LaunchTargetEntry& e, const std::string* previous) {
-  std::string out = "{";
-  Member(&out, "target", JsonQuote(e.target));
-  Member(&out, "scope", JsonQuote(e.scope));
-  Member(&out, "set", JsonQuote(e.set));
-  if (e.internal) Member(&out, "internal", "true");
-  if (previous) Member(&out, "previous", *previous);
-  return out + "}";
-}
-
-// ---- leaves and field-level diffs ----------------------------------------------------
-//
-// A state is compared leaf by leaf: each part of it (a partner, a submission, a launch
-// target...) lists its leaves once, below, in a fixed order of slots; a diff walks the
-// slots of the two sides and builds a path and the JSON of a value only for a leaf that
-// differs.  Nothing is built for the leaves that stay the same, which are most of them
-// when a replay diffs the part one event touched.
-
-// One leaf of a part, by reference into the State it was read from.
-struct Leaf {
-  enum Kind { kAbsent, kString, kList, kTrue };
-  Kind kind = kAbsent;
-  std::string_view name;  // the last segment of its path
-  const std::string* text = nullptr;
-  const std::vector<std::string>* list = nullptr;
-
-  static Leaf String(std::string_view name, const std::string& v) {
-    return Leaf{kString, name, &v, nullptr};
-  }
-  bool SameValue(const Leaf& o) const {
-    if (kind != o.kind) return false;
-    switch (kind) {
-      case kString: return *text == *o.text;
-      case kList: return *list == *o.list;
-      default: return true;
-    }
-  }
-  std::string Json() const {
-    switch (kind) {
-      case kString: return JsonQuote(*text);
-      case kList: return StringArray(*list);
-      case kTrue: return "true";
-      default: return "null";
-    }
-  }
-  std::string Text() const {  // for people: unquoted, lists joined, "-" for null
-    switch (kind) {
-      case kString: return *text;
-      case kList: return Join(*list);
-      case kTrue: return "true";
-      default: return "-";
-    }
-  }
-};
-
-// The most leaves a part has (a submission: 7).
-constexpr size_t kMaxLeaves = 8;
-using Leaves = std::array<Leaf, kMaxLeaves>;
-
-// Each part's leaves, in slots.  An empty optional string is not a leaf, so "" never
-// shows up as a change.
-void PartnerLeaves(const PartnerState& p, Leaves* out) {
-  (*out)[0] = Leaf::String("status", p.status);
-  (*out)[1] = Leaf::String("since", p.since);
-  if (!p.reason.empty()) (*out)[2] = Leaf::String("reason", p.reason);
-  if (!p.role.empty()) (*out)[3] = Leaf::String("role", p.role);
-}
-
-void SubmissionLeaves(const Submission& s, Leaves* out) {
-  (*out)[0] = Leaf::String("regulator", s.regulator);
-  if (s.filed) (*out)[1] = Leaf::String("filed", *s.filed);
-  if (!s.scope.empty()) (*out)[2] = Leaf::String("scope", s.scope);
-  if (!s.with.empty()) (*out)[3] = Leaf{Leaf::kList, "with", nullptr, &s.with};
-  (*out)[4] = Leaf::String("status", s.status);
-  if (!s.decided.empty()) (*out)[5] = Leaf::String("decided", s.decided);
-  if (!s.conditions.empty()) (*out)[6] = Leaf::String("conditions", s.conditions);
-}
-
-void TargetEntryLeaves(const LaunchTargetEntry& e, Leaves* out) {
-  (*out)[0] = Leaf::String("target", e.target);
-  if (!e.scope.empty()) (*out)[1] = Leaf::String("scope", e.scope);
-  (*out)[2] = Leaf::String("set", e.set);
-  if (e.internal) (*out)[3] = Leaf{Leaf::kTrue, "internal", nullptr, nullptr};
-}
-
-void LaunchedLeaves(const LaunchedState& l, Leaves* out) {
-  (*out)[0] = Leaf::String("on", l.on);
-  if (!l.scope.empty()) (*out)[1] = Leaf::String("scope", l.scope);
-  if (!l.release.empty()) (*out)[2] = Leaf::String("release", l.release);
-}
-
-// Appends the changes between one part on the two sides (null: the part is absent there).
-// `prefix` builds the path up to the leaf name, only when a leaf differs.
-template <typename Part, typename PrefixFn>
-void DiffPart(const Part* before, const Part* after, void (*leaves)(const Part&, Leaves*),
-              PrefixFn prefix, std::vector<Change>* out) {
-  if (before == nullptr && after == nullptr) return;
-  Leaves b, a;
-  if (before) leaves(*before, &b);
-  if (after) leaves(*after, &a);
-  std::string path_prefix;
-  bool have_prefix = false;
-  for (size_t i = 0; i < kMaxLeaves; ++i) {
-    if (b[i].SameValue(a[i])) continue;
-    if (!have_prefix) {
-      path_prefix = prefix();
-      have_prefix = true;
-    }
-    const std::string_view name = b[i].kind != Leaf::kAbsent ? b[i].name : a[i].name;
-    std::string path = path_prefix;
-    path.append(name.data(), name.size());
-    out->push_back(Change{std::move(path), b[i].Json(), a[i].Json(), b[i].Text(), a[i].Text()});
-  }
-}
-
-// A part that is one leaf at `path` (phase, chosen_partner, facts.<key>).
-void DiffLeaf(const std::string* before, const std::string* after, std::string path,
-              std::vector<Change>* out) {
-  Leaf b, a;
-  if (before) b = Leaf::String("", *before);
-  if (after) a = Leaf::String("", *after);
-  if (b.SameValue(a)) return;
-  out->push_back(Change{std::move(path), b.Json(), a.Json(), b.Text(), a.Text()});
-}
-
-template <typename T>
-const T* Get(const std::optional<T>& v) {
-  return v ? &*v : nullptr;
-}
-
-template <typename T>
-const T* At(const std::vector<T>& v, size_t i) {
-  return i < v.size() ? &v[i] : nullptr;
-}
-
-template <typename V>
-const V* Find(const std::map<std::string, V>& m, const std::string& key) {
-  auto it = m.find(key);
-  return it == m.end() ? nullptr : &it->second;
-}
-
-const LaunchTargetEntry* CurrentTarget(const State& s) {
-  return s.launch_target ? &s.launch_target->current : nullptr;
-}
-
-const LaunchTargetEntry* PreviousTarget(const State& s, size_t i) {
-  return s.launch_target ? At(s.launch_target->previous, i) : nullptr;
-}
-
-std::string PartnerPrefix(const std::string& name) { return "partners." + name + "."; }
-std::string SubmissionPrefix(size_t i) { return "submissions." + std::to_string(i) + "."; }
-std::string PreviousPrefix(size_t i) {
-  return "launch_target.previous." + std::to_string(i) + ".";
-}
-
-void SortByPath(std::vector<Change>* changes) {
-  PathLess less;
-  std::sort(changes->begin(), changes->end(),
-            [&](const Change& x, const Change& y) { return less(x.path, y.path); });
-}
-
 bool IsNumber(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
   }
   return true;
+}
+
+// ---- the public tree of a state (State::Fields) ----
+
+StateValue ValueOf(const TypeShape& type, const Node& node);
+
+StateValue StructValue(const StructShape& shape, const Node& node, int skip) {
+  StateValue v;
+  v.kind = StateValue::Kind::kStruct;
+  for (size_t i = 0; i < shape.fields.size(); ++i) {
+    if (static_cast<int>(i) == skip || node.tag != Node::kStruct) continue;
+    const Node& f = node.items[i];
+    if (!f.IsSet()) continue;
+    v.members.emplace_back(shape.fields[i].json_name, ValueOf(shape.fields[i].type, f));
+  }
+  return v;
+}
+
+StateValue ValueOf(const TypeShape& type, const Node& node) {
+  StateValue v;
+  if (!node.IsSet()) return v;
+  switch (type.kind) {
+    case TypeShape::kList:
+      v.kind = StateValue::Kind::kList;
+      for (const Node& e : node.items) v.items.push_back(ValueOf(*type.element, e));
+      return v;
+    case TypeShape::kMap:
+      v.kind = StateValue::Kind::kMap;
+      for (const auto& [key, element] : node.entries) {
+        if (type.value_field >= 0) {
+          v.members.emplace_back(key, ValueOf(type.structure->fields[type.value_field].type,
+                                              element.items[type.value_field]));
+        } else {
+          v.members.emplace_back(key, StructValue(*type.structure, element, type.key_field));
+        }
+      }
+      return v;
+    case TypeShape::kStruct:
+      return StructValue(*type.structure, node, -1);
+    case TypeShape::kBool:
+      v.kind = StateValue::Kind::kBool;
+      break;
+    case TypeShape::kInt:
+    case TypeShape::kUInt:
+    case TypeShape::kFloat:
+      v.kind = StateValue::Kind::kNumber;
+      break;
+    default:
+      v.kind = StateValue::Kind::kText;
+  }
+  v.text = NodeText(type, node);
+  return v;
 }
 
 }  // namespace
@@ -278,99 +126,11 @@ bool PathLess::operator()(const std::string& a, const std::string& b) const {
   return sa < sb;
 }
 
-ScopedParts CopyScope(const State& state, const DiffScope& scope) {
-  ScopedParts parts;
-  parts.phase = state.phase;
-  if (scope.chosen_partner) parts.chosen_partner = state.chosen_partner;
-  for (const auto& name : scope.partners) {
-    const PartnerState* p = Find(state.partners, name);
-    parts.partners.push_back(p ? std::optional<PartnerState>(*p) : std::nullopt);
-  }
-  for (size_t i : scope.submissions) {
-    const Submission* s = At(state.submissions, i);
-    parts.submissions.push_back(s ? std::optional<Submission>(*s) : std::nullopt);
-  }
-  if (scope.launch_target && state.launch_target) {
-    parts.launch_target = state.launch_target->current;
-  }
-  for (size_t i : scope.previous_targets) {
-    const LaunchTargetEntry* e = PreviousTarget(state, i);
-    parts.previous_targets.push_back(e ? std::optional<LaunchTargetEntry>(*e) : std::nullopt);
-  }
-  if (scope.launched) parts.launched = state.launched;
-  for (const auto& key : scope.facts) {
-    const std::string* v = Find(state.facts, key);
-    parts.facts.push_back(v ? std::optional<std::string>(*v) : std::nullopt);
-  }
-  return parts;
+void SortByPath(std::vector<Change>* changes) {
+  PathLess less;
+  std::sort(changes->begin(), changes->end(),
+            [&](const Change& x, const Change& y) { return less(x.path, y.path); });
 }
-
-std::vector<Change> ChangesInScope(const ScopedParts& before, const State& after,
-                                   const DiffScope& scope) {
-  std::vector<Change> changes;
-  DiffLeaf(&before.phase, &after.phase, "phase", &changes);
-  if (scope.chosen_partner) {
-    DiffLeaf(Get(before.chosen_partner), Get(after.chosen_partner), "chosen_partner",
-             &changes);
-  }
-  for (size_t i = 0; i < scope.partners.size(); ++i) {
-    const std::string& name = scope.partners[i];
-    DiffPart(Get(before.partners[i]), Find(after.partners, name), PartnerLeaves,
-             [&] { return PartnerPrefix(name); }, &changes);
-  }
-  for (size_t i = 0; i < scope.submissions.size(); ++i) {
-    const size_t n = scope.submissions[i];
-    DiffPart(Get(before.submissions[i]), At(after.submissions, n), SubmissionLeaves,
-             [&] { return SubmissionPrefix(n); }, &changes);
-  }
-  if (scope.launch_target) {
-    DiffPart(Get(before.launch_target), CurrentTarget(after), TargetEntryLeaves,
-             [] { return std::string("launch_target."); }, &changes);
-  }
-  for (size_t i = 0; i < scope.previous_targets.size(); ++i) {
-    const size_t n = scope.previous_targets[i];
-    DiffPart(Get(before.previous_targets[i]), PreviousTarget(after, n), TargetEntryLeaves,
-             [&] { return PreviousPrefix(n); }, &changes);
-  }
-  if (scope.launched) {
-    DiffPart(Get(before.launched), Get(after.launched), LaunchedLeaves,
-             [] { return std::string("launched."); }, &changes);
-  }
-  for (size_t i = 0; i < scope.facts.size(); ++i) {
-    const std::string& key = scope.facts[i];
-    DiffLeaf(Get(before.facts[i]), Find(after.facts, key), "facts." + key, &changes);
-  }
-  SortByPath(&changes);
-  return changes;
-}
-
-namespace {
-
-// Every part of either state: the scope DiffStates compares.
-DiffScope WholeScope(const State& before, const State& after) {
-  DiffScope scope;
-  scope.chosen_partner = scope.launch_target = scope.launched = true;
-  auto keys = [](const auto& b, const auto& a, std::vector<std::string>* out) {
-    for (const auto& [k, v] : b) out->push_back(k);
-    for (const auto& [k, v] : a) {
-      if (b.find(k) == b.end()) out->push_back(k);
-    }
-  };
-  keys(before.partners, after.partners, &scope.partners);
-  keys(before.facts, after.facts, &scope.facts);
-  for (size_t i = 0; i < std::max(before.submissions.size(), after.submissions.size()); ++i) {
-    scope.submissions.push_back(i);
-  }
-  auto previous = [](const State& s) {
-    return s.launch_target ? s.launch_target->previous.size() : 0;
-  };
-  for (size_t i = 0; i < std::max(previous(before), previous(after)); ++i) {
-    scope.previous_targets.push_back(i);
-  }
-  return scope;
-}
-
-}  // namespace
 
 std::string ChangesToJson(const std::vector<Change>& changes) {
   std::string out = "[";
@@ -397,38 +157,10 @@ std::string State::ToJson() const {
   Member(&out, "stream", JsonQuote(stream));
   Member(&out, "as_of", as_of.empty() ? "null" : JsonQuote(as_of));
   Member(&out, "known_at", known_at.empty() ? "null" : JsonQuote(known_at));
-  Member(&out, "phase", JsonQuote(phase));
-  std::string p = "{";
-  for (const auto& [name, partner] : partners) {
-    Member(&p, name.c_str(), internal::PartnerJson(partner));
-  }
-  Member(&out, "partners", p + "}");
-  Member(&out, "chosen_partner", internal::OptString(chosen_partner));
-  std::string subs = "[";
-  for (size_t i = 0; i < submissions.size(); ++i) {
-    if (i) subs += ",";
-    subs += internal::SubmissionJson(submissions[i]);
-  }
-  Member(&out, "submissions", subs + "]");
-  if (launch_target) {
-    std::string prev = "[";
-    for (size_t i = 0; i < launch_target->previous.size(); ++i) {
-      if (i) prev += ",";
-      prev += internal::TargetEntryJson(launch_target->previous[i], nullptr);
-    }
-    prev += "]";
-    Member(&out, "launch_target", internal::TargetEntryJson(launch_target->current, &prev));
-  } else {
-    Member(&out, "launch_target", "null");
-  }
-  if (launched) {
-    std::string l = "{";
-    Member(&l, "on", JsonQuote(launched->on));
-    Member(&l, "scope", JsonQuote(launched->scope));
-    Member(&l, "release", JsonQuote(launched->release));
-    Member(&out, "launched", l + "}");
-  } else {
-    Member(&out, "launched", "null");
+  if (rep) {
+    std::string fields;
+    internal::WriteStateMembers(rep->vocabulary->state(), rep->root, &fields);
+    if (!fields.empty()) out += "," + fields;
   }
   std::string f = "{";
   for (const auto& [key, value] : facts) Member(&f, key.c_str(), JsonQuote(value));
@@ -438,9 +170,64 @@ std::string State::ToJson() const {
   return out + "}";
 }
 
+std::vector<std::pair<std::string, StateValue>> State::Fields() const {
+  std::vector<std::pair<std::string, StateValue>> out;
+  if (!rep) return out;
+  const internal::StructShape& shape = rep->vocabulary->state();
+  static const internal::Node unset;
+  for (size_t i = 0; i < shape.fields.size(); ++i) {
+    const internal::Node& n = rep->root.tag == internal::Node::kStruct ? rep->root.items[i]
+                                                                      : unset;
+    out.emplace_back(shape.fields[i].json_name, internal::ValueOf(shape.fields[i].type, n));
+  }
+  return out;
+}
+
 std::vector<Change> DiffStates(const State& before, const State& after) {
-  const internal::DiffScope scope = internal::WholeScope(before, after);
-  return internal::ChangesInScope(internal::CopyScope(before, scope), after, scope);
+  std::vector<Change> changes;
+  // A stream with no vocabulary yet has the empty state of the vocabulary it comes to
+  // belong to: that is what the other side is compared with.
+  std::shared_ptr<const internal::StateRep> rb = before.rep, ra = after.rep;
+  auto empty_of = [](const internal::StateRep& other) {
+    auto rep = std::make_shared<internal::StateRep>();
+    rep->vocabulary = other.vocabulary;
+    rep->root = internal::StateFold(other.vocabulary).root();
+    return rep;
+  };
+  if (!rb && ra) rb = empty_of(*ra);
+  if (!ra && rb) ra = empty_of(*rb);
+  if (ra && rb) {
+    static const internal::Node unset;
+    if (&ra->vocabulary->state() == &rb->vocabulary->state()) {
+      internal::DiffStructs(ra->vocabulary->state(), rb->root, ra->root, "", &changes);
+    } else {
+      // States of two versions of a vocabulary: each side's fields against nothing.
+      internal::DiffStructs(rb->vocabulary->state(), rb->root, unset, "", &changes);
+      internal::DiffStructs(ra->vocabulary->state(), unset, ra->root, "", &changes);
+    }
+  }
+  auto b = before.facts.begin(), a = after.facts.begin();
+  while (b != before.facts.end() || a != after.facts.end()) {
+    const std::string* was = nullptr;
+    const std::string* now = nullptr;
+    std::string key;
+    if (a == after.facts.end() || (b != before.facts.end() && b->first < a->first)) {
+      key = b->first;
+      was = &(b++)->second;
+    } else if (b == before.facts.end() || a->first < b->first) {
+      key = a->first;
+      now = &(a++)->second;
+    } else {
+      key = b->first;
+      was = &(b++)->second;
+      now = &(a++)->second;
+    }
+    if (was && now && *was == *now) continue;
+    changes.push_back(Change{"facts." + key, was ? JsonQuote(*was) : "null",
+                             now ? JsonQuote(*now) : "null", was ? *was : "-", now ? *now : "-"});
+  }
+  internal::SortByPath(&changes);
+  return changes;
 }
 
 std::string HistoryEntry::ToJson() const {
@@ -469,55 +256,18 @@ std::string ReplayEntry::ToJson() const {
 // ---- summaries -----------------------------------------------------------------------
 
 std::string DescribeEvent(const Event& event) {
-  using SEvent = schema::Event;
   auto s = [](capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); };
   auto paren = [](const std::string& t) { return t.empty() ? "" : " (" + t + ")"; };
   const auto r = event.rep().reader();
-  switch (r.which()) {
-    case SEvent::PARTNER_TALKS: {
-      auto d = r.getPartnerTalks();
-      static const char* kStatus[] = {"opened", "ongoing", "stalled", "ended"};
-      return s(d.getPartner()) + ": talks " + kStatus[static_cast<int>(d.getStatus()) & 3] +
-             paren(s(d.getReason()));
-    }
-    case SEvent::PARTNER_CHOSEN: {
-      auto d = r.getPartnerChosen();
-      return s(d.getPartner()) + " chosen" + paren(s(d.getRole()));
-    }
-    case SEvent::SUBMISSION_FILED: {
-      auto d = r.getSubmissionFiled();
-      std::vector<std::string> with;
-      for (auto w : d.getWith()) with.push_back(s(w));
-      std::string out = s(d.getRegulator()) + ": filed";
-      if (d.hasScope() && d.getScope().size()) out += " \"" + s(d.getScope()) + "\"";
-      if (!with.empty()) out += " with " + internal::Join(with);
-      return out;
-    }
-    case SEvent::SUBMISSION_DECIDED: {
-      auto d = r.getSubmissionDecided();
-      static const char* kDecision[] = {"approved", "rejected", "conditional", "?"};
-      return s(d.getRegulator()) + ": " + kDecision[static_cast<int>(d.getDecision()) & 3] +
-             paren(s(d.getConditions()));
-    }
-    case SEvent::LAUNCH_TARGET_SET: {
-      auto d = r.getLaunchTargetSet();
-      std::string detail = s(d.getScope());
-      if (d.getInternal()) detail += detail.empty() ? "internal" : ", internal";
-      return "target " + s(d.getTarget()) + paren(detail);
-    }
-    case SEvent::LAUNCHED: {
-      auto d = r.getLaunched();
-      std::string detail = s(d.getRelease());
-      return "launched" + (d.getScope().size() ? " " + s(d.getScope()) : "") + paren(detail);
-    }
-    case SEvent::FACT: {
+  switch (event.kind()) {
+    case EventKind::kFact: {
       auto d = r.getFact();
       if (d.getValue().size() == 0) return s(d.getKey()) + " removed";
       return s(d.getKey()) + " = " + s(d.getValue());
     }
-    case SEvent::NOTE:
+    case EventKind::kNote:
       return s(r.getNote().getText());
-    case SEvent::CORRECTION: {
+    case EventKind::kCorrection: {
       auto d = r.getCorrection();
       std::string out = "corrects " + s(d.getTarget()) + ":";
       if (d.hasEffective()) out += " effective " + s(d.getEffective());
@@ -527,9 +277,25 @@ std::string DescribeEvent(const Event& event) {
       }
       return out + paren(s(d.getReason()));
     }
-    case SEvent::RETRACTION: {
+    case EventKind::kRetraction: {
       auto d = r.getRetraction();
       return "retracts " + s(d.getTarget()) + paren(s(d.getReason()));
+    }
+    case EventKind::kVocabulary: {
+      auto d = r.getVocabulary();
+      return "vocabulary " + s(d.getName()) + " version " + std::to_string(d.getVersion());
+    }
+    case EventKind::kDomain: {
+      const auto* def =
+          static_cast<const internal::EventTypeDef*>(event.rep().type().definition);
+      if (def != nullptr && !def->summary.empty()) {
+        internal::FoldInput input;
+        input.type = def;
+        input.effective = event.effective().text;
+        input.data = event.rep().data();
+        return internal::RenderSummary(input);
+      }
+      return event.DataJson();
     }
   }
   return "";

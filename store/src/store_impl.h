@@ -24,18 +24,15 @@
 
 #include "annals/store.h"
 #include "event_rep.h"
+#include "format.h"
+#include "vocabulary/registry.h"
 
 namespace annals {
 namespace internal {
 
-using Hash = std::array<unsigned char, 32>;
-
 // A position in a stream's valid-time order: (earliest instant, seq).  Checkpoints are
 // taken after the event at such a position (checkpoint.cc).
 using CheckpointKey = std::pair<int64_t, uint64_t>;
-
-// SHA-256(prev || bytes).
-Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes);
 
 // What a store needs to generate UUIDv7 ids for events without one (NewUuidV7 in
 // store_impl.cc): its random generator, and the last id's millisecond and random bits.
@@ -45,6 +42,13 @@ struct UuidV7Generator {
   uint64_t rand_a = 0;  // 12 bits
   uint64_t rand_b = 0;  // 62 bits
 };
+
+// `registry` with the vocabulary version that `event` (a `vocabulary` event, stored or
+// about to be) registers: its source compiles, its version is the next of its name, it
+// keeps the rules of evolution and its types belong to no other vocabulary.
+// InvalidArgument naming what is wrong (vocabulary_store.cc).
+Result<std::shared_ptr<const Registry>> WithRegistration(const Registry& registry,
+                                                         const EventRep& event);
 
 // Translates a RocksDB status (the one place this happens).
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
@@ -66,6 +70,11 @@ class StoreImpl final : public Store {
                                            const AppendOptions& options) override;
   Result<ImportSummary> Import(const ImportSource& next) override;
   Status Restore(const std::function<bool(std::string* line)>& next_line) override;
+  Result<VocabularyInfo> RegisterVocabulary(const std::string& source,
+                                            const std::string& file_name) override;
+  Result<std::vector<VocabularyInfo>> ListVocabularies() override;
+  Result<VocabularyInfo> GetVocabulary(const std::string& name, uint32_t version) override;
+  EventTypes Types() override;
   Result<Event> GetBySeq(uint64_t seq) override;
   Result<Event> GetById(std::string_view id) override;
   Status ScanLog(const LogRange& range, const Visitor<Event>& visit) override;
@@ -90,6 +99,13 @@ class StoreImpl final : public Store {
   uint64_t LastSeq();
   // Resolves a known_at ("" = now, "@N", or an instant) to the largest visible seq.
   Result<uint64_t> ResolveKnownAt(const std::string& known_at);
+  // The store's vocabularies and event types now (an immutable snapshot).
+  std::shared_ptr<const Registry> registry() const;
+  // The vocabulary version `stream` folds with as known at `known_seq` (SPEC §7): the
+  // latest version by then of the vocabulary of its first domain event, if that event is
+  // known by then; nullopt for a stream with only core events by then.
+  Result<std::optional<VocabularyVersion>> VocabularyOf(const std::string& stream,
+                                                        uint64_t known_seq);
 
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf_log() { return cfs_[kLog]; }
@@ -119,14 +135,18 @@ class StoreImpl final : public Store {
   Result<uint64_t> CountCheckpoints(const std::string& stream);
 
  private:
-  // kMoved and kCheckpoint came after the first stores were made: Open adds them to a
-  // store that lacks them (kMoved is backfilled from the log).
-  enum CfIndex { kMeta = 0, kLog, kStream, kValid, kId, kActs, kMoved, kCheckpoint, kCfCount };
   struct Pending;
   struct Writer;
 
   StoreImpl() = default;
   Status LoadHead();
+  // Reads the vocabulary registrations back from the log (vocabulary_store.cc).
+  Status LoadRegistry();
+  // Publishes a new registry snapshot; write_mu_ held.
+  void SetRegistryLocked(std::shared_ptr<const Registry> registry);
+  // The vocabulary stream `stream` is bound to and the seq of the binding, if any; looks
+  // at `p`'s bindings first (events of the same group).
+  Result<std::optional<std::pair<uint64_t, std::string>>> BindingOf(const std::string& stream);
   int64_t NowMicros() const;
   Result<std::shared_ptr<const EventRep>> ReadEvent(uint64_t seq);
 
@@ -134,6 +154,9 @@ class StoreImpl final : public Store {
   // `events` events in all; AssembleLocked validates one append into `p` (undo info in
   // added_*).  write_mu_ held.
   void CommitGroupLocked(const std::vector<Writer*>& group, size_t events);
+  // Writes an assembled group: its stream records, checkpoint invalidations and the new
+  // head, in one synced batch; then moves the head.  write_mu_ held.
+  Status WriteLocked(Pending* p);
   Status AssembleLocked(std::vector<NewEvent>* events, const AppendOptions& options,
                         Pending* p, std::vector<AppendResult>* results,
                         std::vector<std::string>* added_ids,
@@ -168,6 +191,11 @@ class StoreImpl final : public Store {
   std::atomic<uint64_t> last_seq_{0};
   Hash last_hash_{};
   int64_t last_recorded_at_ = 0;
+
+  // The vocabularies: replaced (under write_mu_ and registry_mu_) by a registration,
+  // read by taking a copy of the pointer under registry_mu_.
+  mutable std::mutex registry_mu_;
+  std::shared_ptr<const Registry> registry_;
 };
 
 }  // namespace internal

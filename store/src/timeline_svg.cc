@@ -17,6 +17,7 @@
 #include "annals/timeline.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +30,7 @@
 
 #include "annals/store.h"
 #include "event_rep.h"
+#include "projection.h"
 
 namespace annals {
 namespace {
@@ -137,8 +139,6 @@ std::string Num(double v) {
   if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
   return s;
 }
-
-std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
 
 // ---- colours and glyphs ------------------------------------------------------------------
 
@@ -354,210 +354,249 @@ std::string WithDetail(const std::string& head, const std::string& more) {
   return more.empty() ? head : head + " \xC2\xB7 " + more;
 }
 
-// Step 2: events -> sections and lanes.
+// Step 2: events -> sections and lanes, from the shape of the stream's state (SPEC §7):
+// each event is replayed through a fold of the stream's vocabulary that records which
+// parts of the state it wrote, and it goes on the lanes of those parts:
+//   * a map entry (partners.Baidu): a lane per key, in a section named after the map;
+//   * a list element (submissions.0): a lane per element, named by its first text field
+//     (elements with the same name share a lane);
+//   * a whole struct field (launched), or a field whose replaced values are kept in a
+//     `history` list (launch targets): one lane, where a replaced value is a flag that
+//     slipped, with an arrow to the one that replaced it;
+//   * facts and notes: one lane.
+// The first part an event writes gets its mark and label; the other entries and elements
+// it changed (a partner dropped by another's choice) get a mark of their own.  Bars run
+// between the marks of an entry's lane, coloured by the entry's `status` after each event.
+namespace sections {
+
+bool IsTerminal(std::string_view status) {
+  static const char* const kTerminal[] = {
+      "ended",    "dropped",  "approved", "rejected",  "conditional", "cleared",
+      "blocked",  "closed",   "abandoned", "withdrawn", "dismissed",   "remedies",
+      "completed", "cancelled", "terminated", "won", "lost", "settled"};
+  for (const char* t : kTerminal) {
+    if (status == t) return true;
+  }
+  return false;
+}
+
+Glyph GlyphFor(std::string_view status, bool first) {
+  if (status == "opened" || status == "open") return Glyph::kOpened;
+  if (status == "ongoing") return Glyph::kOngoing;
+  if (status == "stalled") return Glyph::kStalled;
+  if (status == "ended" || status == "abandoned" || status == "withdrawn") return Glyph::kEnded;
+  if (status == "chosen") return Glyph::kChosen;
+  if (status == "dropped") return Glyph::kDropped;
+  if (status == "pending" || status == "filed") return Glyph::kFiled;
+  if (status == "approved" || status == "cleared") return Glyph::kApproved;
+  if (status == "rejected" || status == "blocked") return Glyph::kRejected;
+  if (status == "conditional" || status == "remedies") return Glyph::kConditional;
+  return first ? Glyph::kOpened : Glyph::kOngoing;
+}
+
+std::string Title(const std::string& json_name) {
+  std::string out;
+  for (char c : json_name) {
+    out.push_back(c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+// The text of field `name` of a struct node, or "".
+std::string FieldText(const internal::StructShape& shape, const internal::Node& node,
+                      const char* name) {
+  const int f = shape.Find(name);
+  if (f < 0 || node.tag != internal::Node::kStruct) return "";
+  return internal::NodeText(shape.fields[f].type, node.items[f]);
+}
+
+// The first set text field of an element, other than `skip`: how its lane is named.
+std::string ElementName(const internal::StructShape& shape, const internal::Node& node) {
+  if (node.tag != internal::Node::kStruct) return "";
+  for (size_t i = 0; i < shape.fields.size(); ++i) {
+    if (shape.fields[i].type.kind == internal::TypeShape::kText && node.items[i].IsSet()) {
+      return node.items[i].text;
+    }
+  }
+  return "";
+}
+
+// Top-level fields whose replaced values some `set` keeps in a history list.
+std::vector<bool> HistoryFields(const internal::Vocabulary& v) {
+  std::vector<bool> out(v.state().fields.size(), false);
+  for (const auto& t : v.types()) {
+    for (const auto& e : t.effects) {
+      if (e.op == internal::Effect::kSet && !e.history.empty()) out[e.path[0]] = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace sections
+
 std::vector<Section> BuildSections(const std::vector<HistoryEntry>& history, const State& state,
                                    const std::string& as_of_text) {
-  Section partners{"PARTNERS", {}}, regulators{"REGULATORS", {}}, launch{"LAUNCH", {}},
-      notes{"FACTS & NOTES", {}};
-  std::map<std::string, size_t> partner_lane, regulator_lane;
-  auto lane_for = [](Section& sec, std::map<std::string, size_t>& index,
-                     const std::string& name, const char* kind) -> Lane& {
-    auto it = index.find(name);
-    if (it == index.end()) {
-      it = index.emplace(name, sec.lanes.size()).first;
+  using internal::Node;
+  using internal::StateFold;
+  std::shared_ptr<const internal::Vocabulary> vocabulary =
+      state.rep ? state.rep->vocabulary : nullptr;
+  internal::StateProjection projection(vocabulary);
+  projection.fold().set_track_changes(true);
+
+  std::vector<Section> out;
+  std::map<std::string, size_t> section_of;           // title -> index in out
+  std::map<std::pair<size_t, std::string>, size_t> lane_of;  // (section, lane) -> index
+  std::map<std::pair<size_t, size_t>, size_t> current_flag;  // lane -> its current flag
+  const std::vector<bool> with_history =
+      vocabulary ? sections::HistoryFields(*vocabulary) : std::vector<bool>();
+  auto lane_for = [&](const std::string& title, const std::string& name, const char* kind,
+                      bool pack) -> std::pair<size_t, size_t> {
+    auto s = section_of.find(title);
+    if (s == section_of.end()) {
+      s = section_of.emplace(title, out.size()).first;
+      out.push_back(Section{title, {}});
+    }
+    auto l = lane_of.find({s->second, name});
+    if (l == lane_of.end()) {
+      l = lane_of.emplace(std::make_pair(s->second, name), out[s->second].lanes.size()).first;
       Lane lane;
       lane.kind = kind;
       lane.name = name;
-      sec.lanes.push_back(std::move(lane));
+      lane.pack = pack;
+      out[s->second].lanes.push_back(std::move(lane));
     }
-    return sec.lanes[it->second];
+    return {s->second, l->second};
   };
-  // The running bar of each lane, if any: index into lane.bars.
-  std::map<std::string, size_t> open_partner_bar, open_filing_bar;
-  std::optional<std::string> chosen;
-  auto close_bar = [](Lane& lane, std::map<std::string, size_t>& open, int64_t t1) {
-    auto it = open.find(lane.name);
-    if (it == open.end()) return;
-    Bar& bar = lane.bars[it->second];
-    bar.t1 = std::max(bar.t0, t1);
-    bar.open_end = false;
-    open.erase(it);
+  auto lane_at = [&](std::pair<size_t, size_t> at) -> Lane& {
+    return out[at.first].lanes[at.second];
   };
-  auto open_bar = [](Lane& lane, std::map<std::string, size_t>& open, int64_t t0,
-                     const std::string& status, bool dashed) {
-    Bar bar;
-    bar.t0 = bar.t1 = t0;
-    bar.status = status;
-    bar.colour = StatusColour(status);
-    bar.open_end = true;
-    bar.dashed = dashed;
-    open[lane.name] = lane.bars.size();
-    lane.bars.push_back(bar);
-  };
-
-  Lane launch_lane;
-  launch_lane.kind = "launch";
-  launch_lane.name = "Launch";
-  launch_lane.pack = true;
-  std::optional<size_t> current_target;
-  Lane notes_lane;
-  notes_lane.kind = "notes";
-  notes_lane.name = "Facts & notes";
-  notes_lane.pack = true;
+  // Entry lanes: the status after each event, for the bars.
+  std::map<std::pair<size_t, size_t>, std::vector<std::string>> statuses;
 
   for (const HistoryEntry& h : history) {
-    const auto r = h.event.rep().reader();
-    const int64_t e0 = h.event.effective().earliest, e1 = h.event.effective().latest;
-    switch (r.which()) {
-      case schema::Event::PARTNER_TALKS: {
-        auto d = r.getPartnerTalks();
-        static const char* kStatus[] = {"opened", "ongoing", "stalled", "ended"};
-        const std::string status = kStatus[static_cast<int>(d.getStatus()) & 3];
-        const std::string partner = Str(d.getPartner());
-        Lane& lane = lane_for(partners, partner_lane, partner, "partner");
-        close_bar(lane, open_partner_bar, e1);
-        Glyph g = status == "opened"    ? Glyph::kOpened
-                  : status == "ongoing" ? Glyph::kOngoing
-                  : status == "stalled" ? Glyph::kStalled
-                                        : Glyph::kEnded;
-        Mark m = MakeMark(h, as_of_text, g, StatusColour(status));
-        m.label = WithDetail("talks " + status, Str(d.getReason()));
-        lane.marks.push_back(std::move(m));
-        if (status != "ended") open_bar(lane, open_partner_bar, e0, status, false);
-        if (status == "ended" && chosen == partner) chosen.reset();
-        break;
-      }
-      case schema::Event::PARTNER_CHOSEN: {
-        auto d = r.getPartnerChosen();
-        const std::string partner = Str(d.getPartner());
-        if (chosen && *chosen != partner) {
-          Lane& old = lane_for(partners, partner_lane, *chosen, "partner");
-          close_bar(old, open_partner_bar, e1);
-          Mark dropped = MakeMark(h, as_of_text, Glyph::kDropped, colour::kDropped);
-          dropped.id.clear();
-          dropped.detail = "dropped: " + partner + " chosen instead\n" + dropped.detail;
-          dropped.label = "dropped for " + partner;
-          old.marks.push_back(std::move(dropped));
+    projection.Apply(h.event);
+    const StateFold& fold = projection.fold();
+    const std::string summary = DescribeEvent(h.event);
+    const EventKind kind = h.event.kind();
+    if (kind == EventKind::kNote || kind == EventKind::kFact) {
+      const auto at = lane_for("FACTS & NOTES", "Facts & notes", "notes", true);
+      Mark m = MakeMark(h, as_of_text, kind == EventKind::kNote ? Glyph::kNote : Glyph::kFact,
+                        kind == EventKind::kNote ? colour::kNote : colour::kFact);
+      m.label = summary;
+      lane_at(at).marks.push_back(std::move(m));
+      continue;
+    }
+    if (!vocabulary) continue;
+    const internal::StructShape& shape = vocabulary->state();
+    bool primary = true;
+    for (const StateFold::PartRef& part : fold.LastParts()) {
+      if (part.kind == StateFold::PartRef::kFact) continue;
+      const internal::FieldShape& field = shape.fields[part.field];
+      const Node& value = fold.root().items[part.field];
+      std::pair<size_t, size_t> at;
+      std::string status;
+      bool entry = false;
+      if (part.kind == StateFold::PartRef::kKey) {
+        at = lane_for(sections::Title(field.json_name), part.key, field.json_name.c_str(), false);
+        auto it = value.entries.find(part.key);
+        if (it != value.entries.end()) {
+          status = sections::FieldText(*field.type.structure, it->second, "status");
         }
-        chosen = partner;
-        Lane& lane = lane_for(partners, partner_lane, partner, "partner");
-        close_bar(lane, open_partner_bar, e1);
-        Mark m = MakeMark(h, as_of_text, Glyph::kChosen, colour::kChosen);
-        m.label = WithDetail("chosen", Str(d.getRole()));
-        lane.marks.push_back(std::move(m));
-        open_bar(lane, open_partner_bar, e0, "chosen", false);
-        break;
-      }
-      case schema::Event::SUBMISSION_FILED: {
-        auto d = r.getSubmissionFiled();
-        Lane& lane = lane_for(regulators, regulator_lane, Str(d.getRegulator()), "regulator");
-        close_bar(lane, open_filing_bar, e1);
-        Mark m = MakeMark(h, as_of_text, Glyph::kFiled, colour::kPending);
-        m.label = WithDetail("filed", Str(d.getScope()));
-        lane.marks.push_back(std::move(m));
-        open_bar(lane, open_filing_bar, e0, "pending", true);
-        break;
-      }
-      case schema::Event::SUBMISSION_DECIDED: {
-        auto d = r.getSubmissionDecided();
-        static const char* kDecision[] = {"approved", "rejected", "conditional", "approved"};
-        const std::string decision = kDecision[static_cast<int>(d.getDecision()) & 3];
-        Lane& lane = lane_for(regulators, regulator_lane, Str(d.getRegulator()), "regulator");
-        auto it = open_filing_bar.find(lane.name);
-        if (it != open_filing_bar.end()) lane.bars[it->second].dashed = false;
-        close_bar(lane, open_filing_bar, e1);
-        Glyph g = decision == "approved"   ? Glyph::kApproved
-                  : decision == "rejected" ? Glyph::kRejected
-                                           : Glyph::kConditional;
-        Mark m = MakeMark(h, as_of_text, g, StatusColour(decision));
-        m.label = WithDetail(decision, Str(d.getConditions()));
-        lane.marks.push_back(std::move(m));
-        break;
-      }
-      case schema::Event::LAUNCH_TARGET_SET: {
-        auto d = r.getLaunchTargetSet();
-        const std::string target = Str(d.getTarget());
-        Mark m = MakeMark(h, as_of_text, Glyph::kFlag, colour::kTarget);
-        auto date = ParseFuzzyDate(target);
-        if (date.ok()) {  // the flag stands at the target; the event's own date is in detail
-          m.e0 = date->earliest;
-          m.e1 = date->latest;
+        entry = true;
+      } else if (part.kind == StateFold::PartRef::kIndex) {
+        if (value.tag != Node::kList || part.index >= value.items.size() ||
+            field.type.structure == nullptr) {
+          continue;
         }
-        m.detail = "launch target " + target + " (set " + h.event.effective().text + ")\n" +
-                   m.detail;
-        m.label = "target " + target + (d.getInternal() ? " (internal)" : "");
-        m.target = target;
-        if (current_target) {
-          Mark& prev = launch_lane.marks[*current_target];
-          prev.slipped = true;
-          prev.label = "target " + prev.target + " (replaced)";
-          prev.detail += "\nreplaced by target " + target + " (set " +
-                         h.event.effective().text + ")";
-          launch_lane.slips.emplace_back(*current_target, launch_lane.marks.size());
+        const Node& element = value.items[part.index];
+        std::string name = sections::ElementName(*field.type.structure, element);
+        if (name.empty()) name = field.json_name + " " + std::to_string(part.index + 1);
+        at = lane_for(sections::Title(field.json_name), name, field.json_name.c_str(), false);
+        status = sections::FieldText(*field.type.structure, element, "status");
+        entry = true;
+      } else {
+        const bool flags = part.field < static_cast<int>(with_history.size()) &&
+                           with_history[part.field];
+        if (field.type.kind != internal::TypeShape::kStruct && !flags) continue;
+        at = lane_for(sections::Title(field.json_name), field.json_name, field.json_name.c_str(),
+                      true);
+        if (field.type.kind == internal::TypeShape::kStruct) {
+          status = sections::FieldText(*field.type.structure, value, "status");
         }
-        current_target = launch_lane.marks.size();
-        launch_lane.marks.push_back(std::move(m));
-        break;
+        if (flags && primary) {
+          Lane& lane = lane_at(at);
+          Mark m = MakeMark(h, as_of_text, Glyph::kFlag, colour::kTarget);
+          // The flag stands at the date the value names (a target), if it names one.
+          for (const std::string& date_field : h.event.rep().type().dates) {
+            KJ_IF_MAYBE(f, internal::FieldByJsonName(h.event.rep().type().data, date_field)) {
+              auto data = h.event.rep().data_struct();
+              if (!data.has(*f)) continue;
+              auto text = data.get(*f).as<capnp::Text>();
+              auto d = ParseFuzzyDate(text.cStr());
+              if (!d.ok()) continue;
+              m.e0 = d->earliest;
+              m.e1 = d->latest;
+              m.target = text.cStr();
+              m.detail = date_field + " " + m.target + " (set " + h.event.effective().text +
+                         ")\n" + m.detail;
+              break;
+            }
+          }
+          m.label = summary;
+          auto cur = current_flag.find(at);
+          if (cur != current_flag.end()) {
+            Mark& prev = lane.marks[cur->second];
+            prev.slipped = true;
+            prev.label += " (replaced)";
+            prev.detail += "\nreplaced by: " + summary + " (set " + h.event.effective().text + ")";
+            lane.slips.emplace_back(cur->second, lane.marks.size());
+          }
+          current_flag[at] = lane.marks.size();
+          lane.marks.push_back(std::move(m));
+          primary = false;
+          continue;
+        }
       }
-      case schema::Event::LAUNCHED: {
-        auto d = r.getLaunched();
-        Mark m = MakeMark(h, as_of_text, Glyph::kLaunched, colour::kLaunched);
-        m.label = WithDetail("launched", Str(d.getScope()));
-        launch_lane.marks.push_back(std::move(m));
-        break;
+      Lane& lane = lane_at(at);
+      Mark m = MakeMark(h, as_of_text, sections::GlyphFor(status, lane.marks.empty()),
+                        status.empty() ? colour::kTarget : StatusColour(status));
+      m.label = primary ? summary : (status.empty() ? summary : status);
+      if (!primary) {
+        m.id.clear();  // a mark derived from an event drawn on another lane
+        m.detail = (status.empty() ? std::string() : status + ": ") + summary + "\n" + m.detail;
       }
-      case schema::Event::FACT: {
-        auto d = r.getFact();
-        Mark m = MakeMark(h, as_of_text, Glyph::kFact, colour::kFact);
-        m.label = d.getValue().size() ? Str(d.getKey()) + ": " + Str(d.getValue())
-                                      : Str(d.getKey()) + " removed";
-        notes_lane.marks.push_back(std::move(m));
-        break;
+      if (!status.empty()) {
+        lane.status = status;
+        lane.status_colour = StatusColour(status);
       }
-      case schema::Event::NOTE: {
-        Mark m = MakeMark(h, as_of_text, Glyph::kNote, colour::kNote);
-        m.label = Str(r.getNote().getText());
-        notes_lane.marks.push_back(std::move(m));
-        break;
-      }
-      default:
-        break;  // corrections and retractions are already applied by History
+      lane.marks.push_back(std::move(m));
+      if (entry) statuses[at].push_back(status);
+      primary = false;
     }
   }
-  // Only the last mark of a partner or regulator lane is labelled (its current status);
-  // the others say what they are on hover.
-  for (Section* sec : {&partners, &regulators}) {
-    for (Lane& lane : sec->lanes) {
-      for (size_t i = 0; i + 1 < lane.marks.size(); ++i) lane.marks[i].label.clear();
+  // Bars between the marks of entry lanes; only their last mark keeps its label.
+  for (auto& [at, st] : statuses) {
+    Lane& lane = lane_at(at);
+    for (size_t i = 0; i < lane.marks.size() && i < st.size(); ++i) {
+      const bool last = i + 1 == lane.marks.size();
+      if (!last) lane.marks[i].label.clear();
+      if (sections::IsTerminal(st[i]) && last) break;
+      Bar bar;
+      bar.t0 = lane.marks[i].e0;
+      bar.t1 = last ? bar.t0 : std::max(bar.t0, lane.marks[i + 1].e1);
+      bar.status = st[i];
+      bar.colour = StatusColour(st[i]);
+      bar.open_end = last;
+      bar.dashed = st[i] == "pending";
+      if (!sections::IsTerminal(st[i]) || !last) lane.bars.push_back(bar);
     }
   }
-  for (Lane& lane : partners.lanes) {
-    auto it = state.partners.find(lane.name);
-    if (it != state.partners.end()) {
-      lane.status = it->second.status;
-      lane.status_colour = StatusColour(lane.status);
-    }
-  }
-  for (Lane& lane : regulators.lanes) {
-    for (const Submission& s : state.submissions) {
-      if (s.regulator != lane.name) continue;
-      lane.status = s.status;  // the latest submission wins
-      lane.status_colour = StatusColour(s.status);
-    }
-  }
-  if (state.launched) {
-    launch_lane.status = "launched " + state.launched->on;
-    launch_lane.status_colour = colour::kLaunched;
-  } else if (state.launch_target) {
-    launch_lane.status = "target " + state.launch_target->current.target;
-    launch_lane.status_colour = colour::kTarget;
-  }
-  if (!launch_lane.marks.empty()) launch.lanes.push_back(std::move(launch_lane));
-  if (!notes_lane.marks.empty()) notes.lanes.push_back(std::move(notes_lane));
-
-  std::vector<Section> out;
-  for (Section* sec : {&partners, &regulators, &launch, &notes}) {
-    if (!sec->lanes.empty()) out.push_back(std::move(*sec));
+  // Facts and notes last.
+  auto notes = section_of.find("FACTS & NOTES");
+  if (notes != section_of.end() && notes->second + 1 != out.size()) {
+    Section moved = std::move(out[notes->second]);
+    out.erase(out.begin() + static_cast<long>(notes->second));
+    out.push_back(std::move(moved));
   }
   return out;
 }
@@ -992,14 +1031,16 @@ Result<Picture> Render(Store& store, const TimeQuery& query) {
   body += DrawLegend(legend_top, &legend_h);
   const double height = legend_top + legend_h + 10;
 
-  // Title.
-  const State& st = pic.state;
+  // Title: the query, and the state's top-level values (a derived phase or status, a
+  // chosen partner...).
   std::string subtitle = "as of " + (query.as_of.empty() ? "all dates" : query.as_of) +
                          " \xC2\xB7 known at " +
-                         (query.known_at.empty() ? "now" : query.known_at) +
-                         " \xC2\xB7 phase: " + st.phase + " \xC2\xB7 " +
-                         std::to_string(pic.history.size()) + " events";
-  if (st.chosen_partner) subtitle += " \xC2\xB7 chosen partner: " + *st.chosen_partner;
+                         (query.known_at.empty() ? "now" : query.known_at);
+  for (const auto& [name, value] : pic.state.Fields()) {
+    if (value.kind != StateValue::Kind::kText || value.text.empty()) continue;
+    subtitle += " \xC2\xB7 " + name + ": " + value.text;
+  }
+  subtitle += " \xC2\xB7 " + std::to_string(pic.history.size()) + " events";
 
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"annals-timeline\" width=\"" +
                     Num(kWidth) + "\" height=\"" + Num(height) + "\" viewBox=\"0 0 " +

@@ -31,31 +31,64 @@ namespace annals {
 
 namespace internal {
 class EventRep;
+struct NewEventAccess;
 }  // namespace internal
 
-// Event types of SPEC §2.  The numeric values are the schema's union ordinals minus 6 and
-// are never renumbered.
-enum class EventType : int {
-  kPartnerTalks = 0,
-  kPartnerChosen,
-  kSubmissionFiled,
-  kSubmissionDecided,
-  kLaunchTargetSet,
-  kLaunched,
-  kFact,
-  kNote,
-  kCorrection,
-  kRetraction,
+// What an event does (SPEC §2, §7).  Domain events are the event types of vocabularies;
+// the others are the core types every store has.
+enum class EventKind : int {
+  kDomain,      // a vocabulary's event type: changes the state as its effects say
+  kNote,        // core `note`: no state change; appears in history
+  kFact,        // core `fact`: facts[key] = value (an empty value removes the key)
+  kCorrection,  // core `correction`: replaces a target's effective and/or data fields
+  kRetraction,  // core `retraction`: hides a target
+  kVocabulary,  // `vocabulary`: the registration of a vocabulary version (SPEC §7)
 };
 
-// "partner_talks", ...
-std::string_view EventTypeName(EventType type);
-// Returns InvalidArgument "unknown event type 'x'" for anything not in SPEC §2.
-Result<EventType> ParseEventType(std::string_view name);
 // True for corrections and retractions, which act on other events.
-inline bool IsMetaType(EventType t) {
-  return t == EventType::kCorrection || t == EventType::kRetraction;
+inline bool IsMetaKind(EventKind k) {
+  return k == EventKind::kCorrection || k == EventKind::kRetraction;
 }
+
+namespace internal {
+class EventTypeResolver;
+}  // namespace internal
+
+// One field of an event type's data, for people (`annals help append`).
+struct EventFieldInfo {
+  std::string name;  // JSON name
+  std::string type;  // "Text", "Bool", "enum Verdict (cleared|blocked)", "List(Text)", ...
+  bool required = false;
+  bool date = false;  // holds a fuzzy date
+};
+
+// One event type a store knows.
+struct EventTypeSummary {
+  std::string name;
+  std::string vocabulary;  // empty for the core types
+  EventKind kind = EventKind::kDomain;
+  std::vector<EventFieldInfo> fields;
+};
+
+// The event types a store knows at one moment: the core types, the built-in vocabulary
+// `deal` and the vocabularies registered in the store (SPEC §7).  Parsing an event needs
+// them, since the data of a type is checked against its vocabulary's schema.  An immutable
+// snapshot: cheap to copy, safe to share between threads.
+class EventTypes {
+ public:
+  // The types of a store where no vocabulary was registered: the core types and `deal`.
+  static const EventTypes& BuiltIn();
+
+  explicit EventTypes(std::shared_ptr<const internal::EventTypeResolver> resolver);
+  // Every type, core types first, then by vocabulary and name.
+  std::vector<EventTypeSummary> List() const;
+
+  // Implementation access for the store; not part of the stable API.
+  const internal::EventTypeResolver& resolver() const { return *resolver_; }
+
+ private:
+  std::shared_ptr<const internal::EventTypeResolver> resolver_;
+};
 
 // Limits of SPEC §1/§5, enforced on every way in (append, import, restore).
 constexpr size_t kMaxIdBytes = 128;
@@ -68,7 +101,7 @@ constexpr size_t kMaxEventBytes = 1024 * 1024;
 struct EventFields {
   std::string id;          // generated as a UUIDv7 on append when empty
   std::string stream;
-  std::string type;        // "partner_chosen", ...
+  std::string type;        // an event type's name
   std::string effective;   // fuzzy date
   std::string confidence;  // confirmed | reported | rumored; empty = reported
   std::string source_publisher;
@@ -76,20 +109,30 @@ struct EventFields {
   std::string source_published;
   std::string recorded_by;
   std::string data_json = "{}";
-  // String members of data, added to (or replacing those of) data_json, in order.
+  // Members of data given as text (`--set NAME=VALUE`), added to (or replacing those of)
+  // data_json, in order.  Each is converted by the type of the data field of that JSON
+  // name: true/false for Bool, numbers for integers and floats, enumerant names; lists
+  // and structs must come through data_json.
   std::vector<std::pair<std::string, std::string>> data_strings;
 };
 
 class NewEvent {
  public:
-  // Parses one JSON Lines event in the import shape of SPEC §5.  Rejects, with a message
-  // naming the field: malformed JSON, unknown fields, wrong types, missing required fields,
-  // unknown event types, invalid dates, strings over 64 KiB, events over 1 MiB, and the
-  // store-assigned fields (seq, version, recorded_at, prev_hash, hash).
-  static Result<NewEvent> FromJson(std::string_view json);
+  // Parses one JSON Lines event in the import shape of SPEC §5, of one of `types`.
+  // Rejects, with a message naming the field: malformed JSON, unknown fields, wrong types,
+  // missing required fields, unknown event types, invalid dates, strings over 64 KiB,
+  // events over 1 MiB, the store-assigned fields (seq, version, recorded_at, prev_hash,
+  // hash), and `vocabulary` events (registered with Store::RegisterVocabulary).
+  static Result<NewEvent> FromJson(std::string_view json, const EventTypes& types);
+  static Result<NewEvent> FromJson(std::string_view json) {
+    return FromJson(json, EventTypes::BuiltIn());
+  }
 
   // Builds an event from separate fields, validated as FromJson does.
-  static Result<NewEvent> FromFields(const EventFields& fields);
+  static Result<NewEvent> FromFields(const EventFields& fields, const EventTypes& types);
+  static Result<NewEvent> FromFields(const EventFields& fields) {
+    return FromFields(fields, EventTypes::BuiltIn());
+  }
 
   NewEvent(NewEvent&&) noexcept;
   NewEvent& operator=(NewEvent&&) noexcept;
@@ -99,13 +142,15 @@ class NewEvent {
 
   std::string_view id() const;  // empty until the store assigns one
   std::string_view stream() const;
-  EventType type() const;
+  std::string_view type_name() const;
+  EventKind kind() const;
   const FuzzyDate& effective() const;
 
   // Implementation access for the store; not part of the stable API.
   internal::EventRep& rep() const { return *rep_; }
 
  private:
+  friend struct internal::NewEventAccess;
   explicit NewEvent(std::unique_ptr<internal::EventRep> rep);
   std::unique_ptr<internal::EventRep> rep_;
 };
@@ -121,8 +166,8 @@ class Event {
   uint64_t version() const;
   std::string_view id() const;
   std::string_view stream() const;
-  EventType type() const;
-  std::string_view type_name() const { return EventTypeName(type()); }
+  std::string_view type_name() const;
+  EventKind kind() const;
   const FuzzyDate& effective() const;
   std::string_view recorded_at() const;   // RFC 3339 UTC, microseconds
   int64_t recorded_at_micros() const;

@@ -33,6 +33,9 @@
 namespace annals {
 
 struct JsonLinesOptions {
+  // The event types lines are parsed as (Store::Types()); null: EventTypes::BuiltIn().
+  // Not owned: must outlive the reader.
+  const EventTypes* types = nullptr;
   // Parser threads.  Default -1: one fewer than the machine's cores (the caller's thread
   // stores what the parsers produce), at least 1 and at most 3, beyond which the store,
   // not the parse, is the bottleneck.  0: no threads; Next() parses every line itself.

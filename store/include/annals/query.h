@@ -21,8 +21,10 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "annals/event.h"
@@ -40,63 +42,45 @@ struct TimeQuery {
   std::string known_at;
 };
 
-struct PartnerState {
-  std::string status;  // opened | ongoing | stalled | ended | chosen | dropped
-  std::string since;   // effective text of the event that set the status
-  std::string reason;  // empty if none
-  std::string role;    // from partner_chosen; empty if none
+namespace internal {
+struct StateRep;
+}  // namespace internal
+
+// A value of a state, for people: what State::ToJson shows, as a tree (text output).
+struct StateValue {
+  enum class Kind { kNull, kText, kBool, kNumber, kList, kMap, kStruct };
+  Kind kind = Kind::kNull;
+  std::string text;  // kText (enumerants by name), kNumber ("42"), kBool ("true"/"false")
+  std::vector<std::pair<std::string, StateValue>> members;  // kMap by key; kStruct fields
+  std::vector<StateValue> items;                            // kList
 };
 
-struct Submission {
-  std::string regulator;
-  std::optional<std::string> filed;  // nullopt when a decision arrived with no filing
-  std::string scope;
-  std::vector<std::string> with;
-  std::string status;                // pending | approved | rejected | conditional
-  std::string decided;               // effective text of the decision; empty if pending
-  std::string conditions;
-};
-
-struct LaunchTargetEntry {
-  std::string target;  // fuzzy date text
-  std::string scope;
-  std::string set;     // effective text of the launch_target_set event
-  bool internal = false;
-};
-
-struct LaunchTarget {
-  LaunchTargetEntry current;
-  std::vector<LaunchTargetEntry> previous;  // replaced targets, oldest first
-};
-
-struct LaunchedState {
-  std::string on;  // effective text
-  std::string scope;
-  std::string release;
-};
-
+// The state of a stream (SPEC §3): the fold of its vocabulary's effects (SPEC §7) over the
+// visible events, plus the fields every state has.
 struct State {
   std::string stream;
   std::string as_of;     // the query's as_of; empty = unbounded (JSON null)
   std::string known_at;  // the query's known_at; empty = now (JSON null)
-  std::string phase;     // launched | approved | submitted | rejected | partner_chosen |
-                         // exploring | none
-  std::map<std::string, PartnerState> partners;
-  std::optional<std::string> chosen_partner;
-  std::vector<Submission> submissions;  // in valid-time order of filing
-  std::optional<LaunchTarget> launch_target;
-  std::optional<LaunchedState> launched;
+  // The vocabulary the stream belongs to (of its first event that is not a core type) and
+  // the version the fold used; empty and 0 while the stream has only core events.
+  std::string vocabulary;
+  uint32_t vocabulary_version = 0;
   std::map<std::string, std::string> facts;
-  uint64_t events_applied = 0;           // domain events folded (notes included)
+  uint64_t events_applied = 0;           // visible events folded (notes included)
   std::vector<std::string> tentative;    // ids of folded events with latest > V
+  // The vocabulary's state fields; null when the stream has no vocabulary.
+  std::shared_ptr<const internal::StateRep> rep;
 
-  // The JSON object of SPEC §3, one line, no "\n".
+  // The JSON object of SPEC §3, one line, no "\n": stream, as_of, known_at, the
+  // vocabulary's fields, facts, events_applied, tentative.
   std::string ToJson() const;
+  // The vocabulary's fields, in order, by JSON name, as ToJson shows them.
+  std::vector<std::pair<std::string, StateValue>> Fields() const;
 };
 
-// A field-level change between two states.  `path` is dotted ("partners.Baidu.status",
-// "submissions.0.status", "launch_target.target"); `from`/`to` are JSON values ("null"
-// when the field did not exist on that side).
+// A field-level change between two states.  `path` is dotted by JSON names, map keys and
+// list indexes ("reviews.FTC.status", "submissions.0.status", "facts.k"); `from`/`to` are
+// JSON values ("null" when the field did not exist on that side).
 struct Change {
   std::string path;
   std::string from_json;
@@ -137,8 +121,9 @@ struct ReplayEntry {
   std::string ToJson() const;  // export shape plus "changes": [...]
 };
 
-// A one-line summary of an event's data for people ("Baidu: ended (privacy concerns)",
-// "CAC: approved", "retracts aicn-07 (misreported)").
+// A one-line summary of an event's data for people: its type's $summary with the data
+// filled in ("FTC opens a review"), or, for core types, "key = value", the note's text,
+// "corrects ID: ...", "retracts ID (reason)".
 std::string DescribeEvent(const Event& event);
 
 }  // namespace annals

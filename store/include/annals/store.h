@@ -78,6 +78,17 @@ struct VerifyOptions {
   uint64_t progress_every = 10000;  // 0 is treated as 1
 };
 
+// One version of a vocabulary (SPEC §7).
+struct VocabularyInfo {
+  std::string name;
+  uint32_t version = 0;
+  uint64_t seq = 0;                 // of its registration; 0 for the built-in `deal` v1
+  std::vector<std::string> types;   // its event types
+  std::string source;               // the vocabulary file's text
+  bool existed = false;  // RegisterVocabulary: the same source is already the latest
+                         // version of this name; nothing was written
+};
+
 // Visits one item; return false to stop the scan early (not an error).
 template <typename T>
 using Visitor = std::function<bool(const T&)>;
@@ -120,6 +131,26 @@ class Store {
   // end of input.  Errors: InvalidArgument (store not empty, bad line: named by number),
   // Corruption (hash chain broken: named by seq).  Nothing is written on error.
   virtual Status Restore(const std::function<bool(std::string* line)>& next_line) = 0;
+
+  // ---- vocabularies (SPEC §7) ----
+  //
+  // Registers `source`, the text of a vocabulary file (`file_name` names it in messages),
+  // as the next version of the vocabulary it names: an event of type `vocabulary` in the
+  // stream `$vocabulary`, durable and hash-chained like any other.  Registering the text
+  // of the latest version again is a no-op (existed = true).  Errors, with nothing written:
+  // InvalidArgument for a file the parser or the vocabulary checks refuse (file:line:column,
+  // the event type, effect and ref or path), an event type that belongs to another
+  // vocabulary, or a version that breaks the evolution rules (naming type, field, rule);
+  // Unavailable for I/O errors.
+  virtual Result<VocabularyInfo> RegisterVocabulary(const std::string& source,
+                                                    const std::string& file_name) = 0;
+  // The latest version of every vocabulary, by name (the built-in `deal` included).
+  virtual Result<std::vector<VocabularyInfo>> ListVocabularies() = 0;
+  // Version `version` of vocabulary `name` (0: the latest).  NotFound if there is none.
+  virtual Result<VocabularyInfo> GetVocabulary(const std::string& name, uint32_t version) = 0;
+  // The event types this store knows now: what NewEvent::FromJson needs to parse events
+  // for it.  A snapshot: a later registration does not change it.
+  virtual EventTypes Types() = 0;
 
   // Reads.  NotFound if no such event.
   virtual Result<Event> GetBySeq(uint64_t seq) = 0;

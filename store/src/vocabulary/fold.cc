@@ -143,6 +143,66 @@ Node Convert(const Conversion& c, const Node& value) {
   return Node();
 }
 
+Node EvalEventRef(const Ref& ref, const FoldInput& event) {
+  switch (ref.source) {
+    case Ref::kLiteral:
+      return ref.literal;
+    case Ref::kEffective:
+      return Node::Text(std::string(event.effective));
+    case Ref::kData: {
+      capnp::DynamicStruct::Reader s = event.data.getAs<capnp::DynamicStruct>(event.type->data);
+      for (size_t i = 0; i + 1 < ref.data_path.size(); ++i) {
+        s = s.get(ref.data_path[i]).as<capnp::DynamicStruct>();
+      }
+      const auto& last = ref.data_path.back();
+      if (last.getProto().getSlot().getType().isStruct() && !s.has(last)) return Node();
+      return NodeFromDynamic(ref.type, s.get(last));
+    }
+    default:
+      return Node();
+  }
+}
+
+namespace {
+
+// Appends the parts of a summary; false if a placeholder directly in them is unset.
+bool RenderParts(const std::vector<SummaryPart>& parts, const FoldInput& event,
+                 std::string* out) {
+  bool all_set = true;
+  for (const SummaryPart& p : parts) {
+    switch (p.kind) {
+      case SummaryPart::kText:
+        *out += p.text;
+        break;
+      case SummaryPart::kRef: {
+        const Node value = EvalEventRef(p.ref, event);
+        if (!value.IsSet()) {
+          all_set = false;
+        } else if (value.tag == Node::kBool) {
+          *out += p.text;  // a flag shows its name
+        } else {
+          *out += NodeText(p.ref.type, value);
+        }
+        break;
+      }
+      case SummaryPart::kGroup: {
+        std::string group;
+        if (RenderParts(p.group, event, &group)) *out += group;
+        break;
+      }
+    }
+  }
+  return all_set;
+}
+
+}  // namespace
+
+std::string RenderSummary(const FoldInput& event) {
+  std::string out;
+  RenderParts(event.type->summary, event, &out);
+  return out;
+}
+
 // ---- construction -----------------------------------------------------------------------
 
 StateFold::StateFold(std::shared_ptr<const Vocabulary> vocabulary)
@@ -176,22 +236,9 @@ const Node& StateFold::Eval(const Ref& ref, const Context& ctx, Node* scratch) c
     case Ref::kLiteral:
       return ref.literal;
     case Ref::kEffective:
-      *scratch = Node::Text(std::string(ctx.event->effective));
+    case Ref::kData:
+      *scratch = EvalEventRef(ref, *ctx.event);
       return *scratch;
-    case Ref::kData: {
-      capnp::DynamicStruct::Reader s = ctx.event->data.getAs<capnp::DynamicStruct>(
-          ctx.event->type->data);
-      for (size_t i = 0; i + 1 < ref.data_path.size(); ++i) {
-        s = s.get(ref.data_path[i]).as<capnp::DynamicStruct>();
-      }
-      const auto& last = ref.data_path.back();
-      if (last.getProto().getSlot().getType().isStruct() && !s.has(last)) {
-        *scratch = Node();
-      } else {
-        *scratch = NodeFromDynamic(ref.type, s.get(last));
-      }
-      return *scratch;
-    }
     case Ref::kState:
     case Ref::kIt: {
       const Node* n = ref.source == Ref::kState ? &root_ : ctx.it;
@@ -358,6 +405,10 @@ void StateFold::BeginEvent() {
   derived_before_.clear();
   if (!vocabulary_) return;
   for (const auto& d : vocabulary_->derived()) derived_before_.push_back(root_.items[d.field]);
+}
+
+std::vector<StateFold::PartRef> StateFold::LastParts() const {
+  return std::vector<PartRef>(parts_.begin(), parts_.end());
 }
 
 std::vector<Change> StateFold::LastChanges() const {

@@ -67,13 +67,20 @@ class StateFold {
   // The changes the last Apply/ApplyFact/ApplyNote made, unsorted.
   std::vector<Change> LastChanges() const;
 
- private:
-  struct Part {
+  // Which parts of the state the last Apply wrote, in the order written (the picture
+  // puts an event on the lanes of these): a map entry, a list element, a whole top-level
+  // field or a fact.
+  struct PartRef {
     enum Kind { kWhole, kKey, kIndex, kFact };
     Kind kind = kWhole;
-    int field = -1;
-    std::string key;
-    size_t index = 0;
+    int field = -1;     // top-level state field (not for kFact)
+    std::string key;    // kKey: the map key; kFact: the fact's key
+    size_t index = 0;   // kIndex
+  };
+  std::vector<PartRef> LastParts() const;
+
+ private:
+  struct Part : PartRef {
     Node before;
     std::string fact_before;
     bool fact_existed = false;
@@ -112,6 +119,11 @@ class StateFold {
   std::vector<Part> parts_;                      // of the last event
   std::vector<Node> derived_before_;             // of the last event, by derived rule set
 };
+
+// The value of a ref to the event (data.F, effective) or a literal.
+Node EvalEventRef(const Ref& ref, const FoldInput& event);
+// An event type's $summary with the event's data filled in; empty if it has none.
+std::string RenderSummary(const FoldInput& event);
 
 // Copies a Cap'n Proto value of `type` into a state node (normalised).
 Node NodeFromDynamic(const TypeShape& type, capnp::DynamicValue::Reader value);
