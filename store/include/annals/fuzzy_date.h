@@ -15,9 +15,9 @@
 //              | day                         2025-04-15
 //              | year "-" SS                 seasons 21..24, quarters 33..36 (EDTF level 2)
 //              | year "-Q" n                 quarters, n in 1..4
-//              | YYYX | YYXX                 a year with its last 1 or 2 digits unspecified
+//              | "-"? YYYX | "-"? YYXX       a year with its last 1 or 2 digits unspecified
 //              | year "-XX" | year "-XX-XX" | year "-" MM "-XX"    month or day unspecified
-//              | "Y" "-"? d{5,}              a year beyond four digits, alone: Y170000002
+//              | "Y" "-"? d{5,}              a year beyond four digits, alone: Y-12000
 //   year      := "-"? YYYY                   0000..9999, -0001..-9999 (astronomical)
 //   day       := year "-" MM "-" DD
 //   time      := hh ":" mm [":" ss ["." f{1,6}]] zone?      hh 00..23, no leap second
