@@ -25,7 +25,8 @@ while IFS= read -r line; do
   i=$((i + 1))
 done < examples/apple-intelligence-cn.jsonl
 for d in 2025 2025-04 2025-04-15 2025-Q1 '2025-Q4?' 2025-04-15T09:30Z 2025-04-15T09:30:12.5+08:00 \
-         2024-11/2025-02 '2025-02~' '2024%'; do
+         2024-11/2025-02 '2025-02~' '2024%' 1985-04-12T23:20:30-04 Y-12000 2001-24 201X \
+         '1984-06-02?/..' '/1985' -0044; do
   printf '%s' "$d" > "$work/fuzzy_date/seed-$(printf '%s' "$d" | md5sum | cut -c1-8)"
 done
 printf '\x00\x00' > "$work/stored_event/seed-mutate"
@@ -37,6 +38,7 @@ for target in event_json fuzzy_date stored_event; do
   log="$BUILD/fuzz-$target.log"
   extra=()
   [ "$target" = event_json ] && extra+=(-dict=fuzz/json.dict)
+  [ "$target" = fuzzy_date ] && extra+=(-dict=fuzz/fuzzy_date.dict)
   if "$BUILD/fuzz/${target}_fuzz" "$work/$target" -max_total_time="$SECONDS_PER_TARGET" -seed="$SEED" \
        -artifact_prefix="$BUILD/fuzz-artifacts/$target-" -print_final_stats=1 \
        "${extra[@]}" >"$log" 2>&1; then
