@@ -21,6 +21,17 @@ const Node& UnsetNode() {
   return *unset;
 }
 
+// The node at `path` from `root`, or null when a struct on the way is unset (unlike
+// StateFold::At, nothing is created).
+Node* Existing(Node* root, const std::vector<int>& path) {
+  Node* n = root;
+  for (int i : path) {
+    if (n->tag != Node::kStruct) return nullptr;
+    n = &n->items[i];
+  }
+  return n;
+}
+
 uint16_t EnumerantByName(capnp::EnumSchema schema, const std::string& name) {
   KJ_IF_MAYBE(e, schema.findEnumerantByName(name)) { return static_cast<uint16_t>(e->getOrdinal()); }
   return 0;  // unreachable: the compiler checked every name
@@ -493,6 +504,9 @@ Node* StateFold::At(const std::vector<int>& path) {
   return n;
 }
 
+// An effect that writes nothing (an unset value, a clear, a remove of an absent key, an
+// updateLast without a match) must not create the unset structs on its path: At() is
+// reached only once something is written.
 void StateFold::RunEffect(const Effect& e, const Context& ctx) {
   if (!AllHold(e.when, ctx)) return;
   const int top = e.path[0];
@@ -507,6 +521,7 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
         value = Node::Struct(*target.structure);
         AssignFields(e.fields, ctx, &value);
       }
+      if (!value.IsSet() && Existing(&root_, e.path) == nullptr) return;
       TouchWhole(top);
       if (!e.history.empty()) TouchWhole(e.history[0]);
       Node* slot = At(e.path);
@@ -528,8 +543,10 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
       return;
     }
     case Effect::kClear: {
+      Node* slot = Existing(&root_, e.path);
+      if (slot == nullptr || !slot->IsSet()) return;
       TouchWhole(top);
-      *At(e.path) = Node();
+      *slot = Node();
       if (top_level) Recount(top);
       return;
     }
@@ -540,6 +557,13 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
       if (!key_node.IsSet()) return;  // nothing to key by
       const std::string key = NodeText(target.structure->fields[target.key_field].type,
                                        key_node);
+      if (e.op == Effect::kRemove) {
+        const Node* existing_map = Existing(&root_, e.path);
+        if (existing_map == nullptr || existing_map->tag != Node::kMap ||
+            existing_map->entries.find(key) == existing_map->entries.end()) {
+          return;
+        }
+      }
       if (!top_level) TouchWhole(top);
       Node* map = At(e.path);
       if (map->tag != Node::kMap) {
@@ -568,6 +592,35 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
     }
     case Effect::kAppend:
     case Effect::kUpdateLast: {
+      // The element to update is found, and the one to append made, before anything is
+      // created on the path.
+      constexpr size_t kNone = static_cast<size_t>(-1);
+      size_t match = kNone;
+      if (e.op == Effect::kUpdateLast) {
+        const Node* existing = Existing(&root_, e.path);
+        if (existing != nullptr && existing->tag == Node::kList) {
+          Context inner = ctx;
+          for (size_t i = existing->items.size(); i-- > 0;) {
+            inner.it = &existing->items[i];
+            if (AllHold(e.where, inner)) {
+              match = i;
+              break;
+            }
+          }
+        }
+        if (match == kNone && !e.or_append) return;
+      }
+      Node fresh;
+      if (match == kNone) {
+        if (e.has_value) {
+          fresh = Value(e.value, e.value_conversion, ctx);
+          if (!fresh.IsSet()) return;  // nothing to append
+        } else {
+          fresh = Node::Struct(*target.element->structure);
+          AssignFields(e.where_assigns, ctx, &fresh);
+          AssignFields(e.fields, ctx, &fresh);
+        }
+      }
       if (!top_level) TouchWhole(top);
       Node* list = At(e.path);
       if (list->tag != Node::kList) {
@@ -575,39 +628,12 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
         list->tag = Node::kList;
       }
       Node* element = nullptr;
-      size_t index = list->items.size();
-      if (e.op == Effect::kUpdateLast) {
-        Context inner = ctx;
-        for (size_t i = list->items.size(); i-- > 0;) {
-          inner.it = &list->items[i];
-          if (AllHold(e.where, inner)) {
-            element = &list->items[i];
-            index = i;
-            break;
-          }
-        }
-      }
-      if (element != nullptr) {
-        if (top_level) ElementChanging(top, element, nullptr, index);
+      if (match != kNone) {
+        element = &list->items[match];
+        if (top_level) ElementChanging(top, element, nullptr, match);
         AssignFields(e.fields, ctx, element);
       } else {
-        if (e.op == Effect::kUpdateLast && !e.or_append) {
-          list->Normalize();
-          return;
-        }
-        Node fresh;
-        if (e.has_value) {
-          fresh = Value(e.value, e.value_conversion, ctx);
-          if (!fresh.IsSet()) {
-            list->Normalize();
-            return;  // nothing to append
-          }
-        } else {
-          fresh = Node::Struct(*target.element->structure);
-          AssignFields(e.where_assigns, ctx, &fresh);
-          AssignFields(e.fields, ctx, &fresh);
-        }
-        if (top_level) ElementChanging(top, nullptr, nullptr, index);
+        if (top_level) ElementChanging(top, nullptr, nullptr, list->items.size());
         list->items.push_back(std::move(fresh));
         element = &list->items.back();
       }
