@@ -44,7 +44,6 @@ const char* DecisionName(schema::Decision d) {
   return "approved";
 }
 
-std::string Bool(bool b) { return b ? "true" : "false"; }
 
 std::string OptString(const std::optional<std::string>& s) {
   return s ? JsonQuote(*s) : "null";
@@ -255,13 +254,6 @@ void SortByPathRef(std::vector<Change>* changes) {
             [&](const Change& x, const Change& y) { return less(x.path, y.path); });
 }
 
-bool IsNumber(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
 
 ScopedParts CopyScope(const DealState& state, const DiffScope& scope) {
   ScopedParts parts;
@@ -467,6 +459,8 @@ void DealFold::Apply(const Event& event) {
     case schema::Event::NOTE:
     case schema::Event::CORRECTION:
     case schema::Event::RETRACTION:
+    case schema::Event::CUSTOM:
+    case schema::Event::VOCABULARY:
       break;
   }
   UpdatePhase();
@@ -492,48 +486,6 @@ void DealFold::UpdatePhase() {
   } else {
     state_.phase = "none";
   }
-}
-
-DiffScope DealFold::ScopeOf(const Event& event) const {
-  DiffScope scope;
-  const schema::Event::Reader r = event.rep().reader();
-  switch (r.which()) {
-    case schema::Event::PARTNER_TALKS:
-      scope.partners.push_back(Str(r.getPartnerTalks().getPartner()));
-      scope.chosen_partner = true;
-      break;
-    case schema::Event::PARTNER_CHOSEN:
-      scope.partners.push_back(Str(r.getPartnerChosen().getPartner()));
-      if (state_.chosen_partner && *state_.chosen_partner != scope.partners.back()) {
-        scope.partners.push_back(*state_.chosen_partner);  // the one it replaces
-      }
-      scope.chosen_partner = true;
-      break;
-    case schema::Event::SUBMISSION_FILED:
-      scope.submissions.push_back(state_.submissions.size());
-      break;
-    case schema::Event::SUBMISSION_DECIDED: {
-      auto it = latest_submission_.find(Str(r.getSubmissionDecided().getRegulator()));
-      scope.submissions.push_back(it == latest_submission_.end() ? state_.submissions.size()
-                                                                 : it->second);
-      break;
-    }
-    case schema::Event::LAUNCH_TARGET_SET:
-      scope.launch_target = true;
-      if (state_.launch_target) {
-        scope.previous_targets.push_back(state_.launch_target->previous.size());
-      }
-      break;
-    case schema::Event::LAUNCHED:
-      scope.launched = true;
-      break;
-    case schema::Event::FACT:
-      scope.facts.push_back(Str(r.getFact().getKey()));
-      break;
-    default:
-      break;
-  }
-  return scope;
 }
 
 std::string DealState::ToJson() const {

@@ -120,8 +120,6 @@ class DealFold final : public internal::Projection {
   // tentative are the caller's.
   const DealState& state() const { return state_; }
 
-  // The parts of state() that Apply(event) may change, computed before applying it.
-  DiffScope ScopeOf(const Event& event) const;
 
  private:
   void UpdatePhase();

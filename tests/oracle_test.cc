@@ -677,7 +677,9 @@ TEST_F(OracleTest, RandomizedStateAndHistoryMatchANaiveRefold) {
         EXPECT_EQ(Describe(test::FromState(*got)), Describe(want.state));
         // The hand-written fold annals had before vocabularies, on the same stored events:
         // the same JSON, byte for byte.
-        if (got->rep) EXPECT_EQ(got->ToJson(), HandWrittenJson(stream, as_of, known_at, v, n));
+        if (got->rep) {
+          EXPECT_EQ(got->ToJson(), HandWrittenJson(stream, as_of, known_at, v, n));
+        }
         // Once more, now that the query above may have taken checkpoints.
         auto again = store_->GetState(TimeQuery{stream, as_of, known_at});
         ASSERT_TRUE(again.ok()) << again.status().ToString();

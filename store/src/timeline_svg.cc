@@ -350,10 +350,6 @@ Mark MakeMark(const HistoryEntry& h, const std::string& as_of, Glyph glyph, cons
   return m;
 }
 
-std::string WithDetail(const std::string& head, const std::string& more) {
-  return more.empty() ? head : head + " \xC2\xB7 " + more;
-}
-
 // Step 2: events -> sections and lanes, from the shape of the stream's state (SPEC §7):
 // each event is replayed through a fold of the stream's vocabulary that records which
 // parts of the state it wrote, and it goes on the lanes of those parts:
