@@ -264,6 +264,13 @@ class VocabularyCompiler {
     KJ_IF_MAYBE(summary, annotation::Find(annotations, annotation::kSummary)) {
       const std::string text = summary->getText().cStr();
       size_t pos = 0;
+      // Brackets group only when they pair up; otherwise they are text ("[sic").
+      int depth = 0;
+      for (char c : text) {
+        depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+        if (depth < 0) break;
+      }
+      brackets_group_ = depth == 0;
       auto parts = CompileSummary(text, *t.data_shape, &pos, 0);
       if (!parts.ok()) return parts.status().WithPrefix(name + ": summary");
       t.summary = std::move(parts).value();
@@ -314,15 +321,22 @@ class VocabularyCompiler {
         if (!ref.ok()) return Status::InvalidArgument("{" + name + "}: " + ref.status().message());
         p.ref = std::move(ref).value();
         parts.push_back(std::move(p));
-      } else if (c == '[') {
+      } else if (c == '[' && brackets_group_) {
+        auto group = CompileSummary(text, data, pos, depth + 1);
+        if (!group.ok()) return group.status();
+        if (!HasPlaceholder(*group)) {
+          // Brackets around plain text ("see [1]") are text.
+          literal += "[";
+          for (const SummaryPart& g : *group) literal += g.text;
+          literal += "]";
+          continue;
+        }
         flush();
         SummaryPart p;
         p.kind = SummaryPart::kGroup;
-        auto group = CompileSummary(text, data, pos, depth + 1);
-        if (!group.ok()) return group.status();
         p.group = std::move(group).value();
         parts.push_back(std::move(p));
-      } else if (c == ']') {
+      } else if (c == ']' && brackets_group_) {
         if (depth == 0) return Status::InvalidArgument("']' without '['");
         flush();
         return parts;
@@ -568,8 +582,17 @@ class VocabularyCompiler {
     }
   }
 
+  static bool HasPlaceholder(const std::vector<SummaryPart>& parts) {
+    for (const SummaryPart& p : parts) {
+      if (p.kind == SummaryPart::kRef) return true;
+      if (p.kind == SummaryPart::kGroup && HasPlaceholder(p.group)) return true;
+    }
+    return false;
+  }
+
   Vocabulary* v_;
   std::deque<StructShape>* shapes_;
+  bool brackets_group_ = true;  // the summary being compiled pairs its brackets
   const capnp::ParsedSchema* state_node_ = nullptr;
   std::vector<std::pair<capnp::ParsedSchema, std::string>> event_nodes_;
   std::vector<vocab::Effect::Reader> raw_effects_;

@@ -137,12 +137,34 @@ Result<Conversion> Convert(const TypeShape& from, const TypeShape& to, const Ref
       return refuse("");  // only bool to bool (the kCopy above)
     case TypeShape::kInt:
     case TypeShape::kUInt:
-    case TypeShape::kFloat:
-      if (IsNumber(from.kind)) {
-        c.kind = Conversion::kNumeric;
+    case TypeShape::kFloat: {
+      if (!IsNumber(from.kind)) return refuse("");
+      c.kind = Conversion::kNumeric;
+      if (literal != nullptr) {  // an integer literal: its value must fit
+        const int64_t v = literal->literal.i;  // unset (0) fits every kind
+        if (to.kind == TypeShape::kFloat) return c;
+        const int bits = to.bits;
+        const bool fits = to.kind == TypeShape::kUInt
+                              ? v >= 0 && (bits >= 64 || v < (int64_t{1} << bits))
+                              : bits >= 64 || (v >= -(int64_t{1} << (bits - 1)) &&
+                                               v < (int64_t{1} << (bits - 1)));
+        if (!fits) return refuse(std::to_string(v) + " is out of its range");
         return c;
       }
-      return refuse("");
+      // Only conversions that keep every value: wider integers, integers that a float's
+      // mantissa holds (24 bits in Float32, 53 in Float64), wider floats.
+      bool keeps = false;
+      if (to.kind == TypeShape::kFloat) {
+        keeps = from.kind == TypeShape::kFloat ? to.bits >= from.bits
+                                               : from.bits <= (to.bits == 32 ? 16 : 32);
+      } else if (from.kind == TypeShape::kInt) {
+        keeps = to.kind == TypeShape::kInt && to.bits >= from.bits;
+      } else if (from.kind == TypeShape::kUInt) {
+        keeps = to.kind == TypeShape::kUInt ? to.bits >= from.bits : to.bits > from.bits;
+      }
+      if (!keeps) return refuse("it could lose the value");
+      return c;
+    }
     case TypeShape::kList: {
       if (from.kind != TypeShape::kList) return refuse("");
       auto element = Convert(*from.element, *to.element, nullptr, to_name + " element",
@@ -181,9 +203,9 @@ std::string Describe(const TypeShape& type) {
   switch (type.kind) {
     case TypeShape::kText: return "Text";
     case TypeShape::kBool: return "Bool";
-    case TypeShape::kInt: return "an integer";
-    case TypeShape::kUInt: return "an unsigned integer";
-    case TypeShape::kFloat: return "a float";
+    case TypeShape::kInt: return "Int" + std::to_string(type.bits ? type.bits : 64);
+    case TypeShape::kUInt: return "UInt" + std::to_string(type.bits ? type.bits : 64);
+    case TypeShape::kFloat: return "Float" + std::to_string(type.bits ? type.bits : 64);
     case TypeShape::kEnum:
       return "enum " + std::string(type.enum_schema.getUnqualifiedName().cStr());
     case TypeShape::kList: return "List(" + Describe(*type.element) + ")";
@@ -206,12 +228,17 @@ Result<TypeShape> ShapeBuilder::Type(capnp::Type type, const std::string& where)
     case W::BOOL: t.kind = TypeShape::kBool; return t;
     case W::INT8: case W::INT16: case W::INT32: case W::INT64:
       t.kind = TypeShape::kInt;
+      t.bits = type.which() == W::INT8 ? 8 : type.which() == W::INT16 ? 16
+               : type.which() == W::INT32 ? 32 : 64;
       return t;
     case W::UINT8: case W::UINT16: case W::UINT32: case W::UINT64:
       t.kind = TypeShape::kUInt;
+      t.bits = type.which() == W::UINT8 ? 8 : type.which() == W::UINT16 ? 16
+               : type.which() == W::UINT32 ? 32 : 64;
       return t;
     case W::FLOAT32: case W::FLOAT64:
       t.kind = TypeShape::kFloat;
+      t.bits = type.which() == W::FLOAT32 ? 32 : 64;
       return t;
     case W::ENUM:
       t.kind = TypeShape::kEnum;
@@ -334,6 +361,7 @@ Result<Ref> CompileRef(const std::string& text, const RefScope& scope) {
     ref.literal.i = std::stoll(text);
     ref.literal.Normalize();
     ref.type.kind = TypeShape::kInt;
+    ref.type.bits = 64;
     return ref;
   }
   const std::vector<std::string> parts = Split(text);

@@ -55,6 +55,7 @@ struct TypeShape {
   std::shared_ptr<const TypeShape> element;     // kList
   int key_field = -1;                           // kMap: the element's key field
   int value_field = -1;                         // kMap: the field shown as the value, or -1
+  int bits = 0;                                 // kInt, kUInt, kFloat: 8..64
 
   bool IsScalar() const { return kind <= kEnum; }
 };
