@@ -91,6 +91,7 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  //
 void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code);   // read.cc
 void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // query.cc
 void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code);  // timeline.cc
+void AddVocabCommands(CLI::App& app, GlobalOptions* global, int* exit_code);    // vocab.cc
 // help, completion and the hidden man: generated from the commands registered before, so
 // this is registered last.
 void AddDocCommands(CLI::App& app, int* exit_code);  // docs.cc

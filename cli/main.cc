@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   annals::cli::AddReadCommands(app, &global, &exit_code);
   annals::cli::AddQueryCommands(app, &global, &exit_code);
   annals::cli::AddTimelineCommand(app, &global, &exit_code);
+  annals::cli::AddVocabCommands(app, &global, &exit_code);
   annals::cli::AddDocCommands(app, &exit_code);  // last: documents the commands above
 
   try {

@@ -29,7 +29,7 @@ void PrintLogLine(const Event& e) {
               static_cast<unsigned long long>(e.seq()), std::string(e.recorded_at()).c_str(),
               std::string(e.stream()).c_str(), static_cast<unsigned long long>(e.version()),
               std::string(e.type_name()).c_str(), e.effective().text.c_str(),
-              std::string(e.id()).c_str(), e.DataJson().c_str());
+              std::string(e.id()).c_str(), DescribeEvent(e).c_str());
 }
 
 int RunExport(const GlobalOptions& global, const std::string& stream) {

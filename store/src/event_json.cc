@@ -369,7 +369,9 @@ unsigned UnionSlot() {
 // Sets `event`'s variant to `type` and returns its data struct, empty, of the type's schema.
 capnp::DynamicStruct::Builder InitData(schema::Event::Builder event, const EventTypeInfo& type) {
   if (type.variant == CustomVariant()) {
-    return event.initCustom().getData().initAs<capnp::DynamicStruct>(type.data);
+    auto custom = event.initCustom();
+    custom.setType(type.name);
+    return custom.getData().initAs<capnp::DynamicStruct>(type.data);
   }
   capnp::DynamicStruct::Builder dyn = event;
   dyn.init(capnp::Schema::from<schema::Event>().getUnionFields()[static_cast<unsigned>(

@@ -4,11 +4,13 @@
 
 #include "vocabulary/registry.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "vocabulary/compile_refs.h"
 #include "vocabulary/embedded_files.h"
+#include "annals/vocabulary.h"
 #include "vocabulary/parse.h"
 
 namespace annals {
@@ -129,6 +131,21 @@ const VocabularyVersion* Registry::At(std::string_view name, uint64_t known_seq)
 }  // namespace internal
 
 // ---- the public face -----------------------------------------------------------------------
+
+std::vector<std::string> ShippedVocabularies() {
+  auto names = internal::Registry::ShippedNames();
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::string> ShippedVocabularySource(std::string_view name) {
+  const char* text = internal::Registry::ShippedSource(name);
+  if (text != nullptr) return std::string(text);
+  std::string known;
+  for (const auto& n : ShippedVocabularies()) known += (known.empty() ? "" : ", ") + n;
+  return Status::NotFound("annals ships no vocabulary '" + std::string(name) + "' (it ships " +
+                          known + ")");
+}
 
 const EventTypes& EventTypes::BuiltIn() {
   static const EventTypes* types = new EventTypes(internal::Registry::BuiltIn());
