@@ -94,7 +94,7 @@ void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code);  
 void AddVocabCommands(CLI::App& app, GlobalOptions* global, int* exit_code);    // vocab.cc
 // help, completion and the hidden man: generated from the commands registered before, so
 // this is registered last.
-void AddDocCommands(CLI::App& app, int* exit_code);  // docs.cc
+void AddDocCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // docs.cc
 
 }  // namespace cli
 }  // namespace annals

@@ -543,16 +543,43 @@ bool Print(const std::string& text) {
   return std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
 }
 
+// The event types `append --type` takes in the store of `global` (its vocabularies), or in
+// any store when there is none there yet, with their data fields.
+std::string EventTypesText(const GlobalOptions& global) {
+  auto store = OpenStore(global, /*create=*/false);
+  const EventTypes types = store.ok() ? (*store)->Types() : EventTypes::BuiltIn();
+  std::string out = "\nEVENT TYPES (" +
+                    (store.ok() ? "of the store " + global.DbPath()
+                                : std::string("of every store; register more with 'annals vocab add'")) +
+                    ")\n";
+  std::string vocabulary = "-";
+  for (const auto& t : types.List()) {
+    const std::string v = t.vocabulary.empty() ? "core types" : "vocabulary " + t.vocabulary;
+    if (v != vocabulary) {
+      out += "  " + v + "\n";
+      vocabulary = v;
+    }
+    std::string fields;
+    for (const auto& f : t.fields) {
+      fields += (fields.empty() ? "" : ", ") + f.name + " (" + f.type +
+                (f.date ? ", a date" : "") + (f.required ? ", required" : "") + ")";
+    }
+    out += "    " + t.name + std::string(t.name.size() < 22 ? 22 - t.name.size() : 1, ' ') +
+           fields + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
-void AddDocCommands(CLI::App& app, int* exit_code) {
+void AddDocCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   CLI::App* root = &app;
   auto topic = std::make_shared<std::string>();
   CLI::App* help = app.add_subcommand(
       "help", "The manual: every command with its options and examples (as 'man annals')");
   help->footer("Example:\n  annals help\n  annals help timeline");
   help->add_option("command", *topic, "Only this command");
-  help->callback([root, topic, exit_code] {
+  help->callback([root, topic, global, exit_code] {
     const Manual m = Collect(*root);
     if (topic->empty()) {
       Print(ManualText(m));
@@ -566,6 +593,7 @@ void AddDocCommands(CLI::App& app, int* exit_code) {
       return;
     }
     Print(CommandText(*c));
+    if (c->name == "append") Print(EventTypesText(*global));
   });
 
   auto shell = std::make_shared<std::string>();

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   annals::cli::AddQueryCommands(app, &global, &exit_code);
   annals::cli::AddTimelineCommand(app, &global, &exit_code);
   annals::cli::AddVocabCommands(app, &global, &exit_code);
-  annals::cli::AddDocCommands(app, &exit_code);  // last: documents the commands above
+  annals::cli::AddDocCommands(app, &global, &exit_code);  // last: documents the commands above
 
   try {
     app.parse(argc, argv);

@@ -225,6 +225,13 @@ TEST_F(VocabularyCliTest, ListShowAndIdempotentAdd) {
   EXPECT_EQ(Run({"vocab", "show", "merger_review", "--version", "2"}).exit_code, 1);
   RunResult deal = Run({"vocab", "show", "deal"});
   EXPECT_NE(deal.out.find("$A.vocabulary(\"deal\")"), std::string::npos);
+  // `help append` lists the store's event types with their fields.
+  RunResult help = Run({"help", "append"});
+  EXPECT_NE(help.out.find("vocabulary merger_review"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("review_decided        regulator (Text, required), verdict (one of "
+                          "cleared|blocked|remedies, required)"),
+            std::string::npos)
+      << help.out;
   // Only one registration event was written.
   EXPECT_EQ(Lines(Run({"log", "--stream", "$vocabulary"}).out).size(), 1u);
 }
