@@ -275,15 +275,30 @@ Status StoreImpl::Replay(const LogRange& range, const Visitor<ReplayEntry>& visi
 
   Status error;
   bool stopped = false;
+  const std::shared_ptr<const Registry> types = registry();
+  // Each stream's binding to a vocabulary (read once: a binding never changes).
+  std::unordered_map<std::string, std::optional<std::pair<uint64_t, std::string>>> bindings;
   auto step = [&](const Event& e) -> Status {
-    auto& slot = cursors[std::string(e.stream())];
+    const std::string stream(e.stream());
+    auto& slot = cursors[stream];
     // The state is the latest knowledge at the event's own seq: its stream's vocabulary
     // as registered by then.  A stream whose vocabulary changed (bound, or a new version
     // registered) since the last event is replayed again up to just before this one.
-    auto vocabulary = VocabularyOf(std::string(e.stream()), e.seq());
-    if (!vocabulary.ok()) return vocabulary.status();
-    std::shared_ptr<const Vocabulary> v =
-        *vocabulary ? (*vocabulary)->vocabulary : std::shared_ptr<const Vocabulary>();
+    auto bound = bindings.find(stream);
+    if (bound == bindings.end()) {
+      auto b = BindingOf(stream);
+      if (!b.ok()) return b.status();
+      bound = bindings.emplace(stream, std::move(b).value()).first;
+    }
+    std::shared_ptr<const Vocabulary> v;
+    if (bound->second && bound->second->first <= e.seq()) {
+      const VocabularyVersion* version = types->At(bound->second->second, e.seq());
+      if (version == nullptr) {
+        return Status::Corruption("stream '" + stream + "' belongs to the vocabulary '" +
+                                  bound->second->second + "', which this store does not have");
+      }
+      v = version->vocabulary;
+    }
     if (!slot || slot->vocabulary() != v) {
       // Start from its state just before this event.
       slot = std::make_unique<ReplayCursor>(&source, checkpoint_interval_, v);
