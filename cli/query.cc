@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ struct QueryFlags {
   std::string known_at;
   std::string from;
   std::string to;
-  uint64_t until_seq = 0;
+  std::optional<uint64_t> until_seq;
 };
 
 bool Emit(const std::string& line) {
@@ -282,7 +283,7 @@ void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "replay", "Audit: every event in seq order with the change it made to its stream");
   replay->footer("Example:\n  annals replay --stream apple-intelligence-cn --until-seq 20");
   replay->add_option("--stream", flags->stream, "Only this stream");
-  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq")
+  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq (0: replay nothing)")
       ->check(WholeNumber());
   AddFormatOption(replay, global);
   replay->callback([global, exit_code, flags] { *exit_code = RunReplay(*global, *flags); });

@@ -144,7 +144,7 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   log->add_option("--stream", range->stream, "Only this stream");
   log->add_option("--after-seq", range->after_seq, "Only events with a larger seq")
       ->check(WholeNumber());
-  log->add_option("--limit", range->limit, "At most this many events")
+  log->add_option("--limit", range->limit, "At most this many events (0: none)")
       ->check(WholeNumber());
   AddFormatOption(log, global);
   log->callback([global, exit_code, range] { *exit_code = RunLog(*global, *range); });

@@ -1330,13 +1330,13 @@ Status StoreImpl::ReadStream(std::string_view stream, uint64_t max_seq,
 }
 
 Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
-  const uint64_t until = range.until_seq ? std::min<uint64_t>(range.until_seq, last_seq_)
-                                         : last_seq_.load();
+  const uint64_t until = std::min<uint64_t>(range.until_seq.value_or(UINT64_MAX), last_seq_);
+  const uint64_t limit = range.limit.value_or(UINT64_MAX);
   uint64_t count = 0;
   if (!range.stream.empty()) {
     return ReadStream(range.stream, until, [&](const Event& e) {
       if (e.seq() <= range.after_seq) return true;
-      if (range.limit && count >= range.limit) return false;
+      if (count >= limit) return false;
       ++count;
       return visit(e);
     });
@@ -1347,7 +1347,7 @@ Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
     if (it->key().size() != 8) return Status::Corruption("log key is malformed");
     uint64_t seq = GetU64(it->key().data());
     if (seq > until) break;
-    if (range.limit && count >= range.limit) break;
+    if (count >= limit) break;
     auto rep = EventRep::FromStored(std::string_view(it->value().data(), it->value().size()));
     if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
     ++count;

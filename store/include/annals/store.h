@@ -60,10 +60,10 @@ struct StreamInfo {
 
 // Which part of the log to read, in seq order.
 struct LogRange {
-  std::string stream;       // empty: all streams
-  uint64_t after_seq = 0;   // only events with seq > after_seq
-  uint64_t until_seq = 0;   // only events with seq <= until_seq; 0: no bound
-  uint64_t limit = 0;       // at most this many events; 0: no limit
+  std::string stream;                 // empty: all streams
+  uint64_t after_seq = 0;             // only events with seq > after_seq
+  std::optional<uint64_t> until_seq;  // only events with seq <= until_seq; none: no bound
+  std::optional<uint64_t> limit;      // at most this many events (0: none); none: no limit
 };
 
 struct VerifyReport {
