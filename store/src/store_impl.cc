@@ -657,7 +657,35 @@ struct KnownEvent {
   EventType type;
   std::shared_ptr<const EventRep> rep;  // null for events of this batch
   const EventRep* batch_rep = nullptr;  // for events of this batch
+  // For events of this batch: the append they came with and their index in it.
+  const AppendOptions* append = nullptr;
+  size_t index = 0;
   const EventRep& get() const { return rep ? *rep : *batch_rep; }
+};
+
+// The labels of the events that an import added in its earlier chunks, by seq
+// (consecutive from the first), so that an id repeated later names the line it repeats.
+// Compact: the label bytes and one end offset per event.
+class ImportLabels {
+ public:
+  void Add(uint64_t seq, const std::string& label) {
+    if (ends_.empty()) first_seq_ = seq;
+    if (seq != first_seq_ + ends_.size()) return;  // not in turn: not kept
+    text_ += label;
+    ends_.push_back(text_.size());
+  }
+  // The label of `seq`, or "" if it is not an event that this import added.
+  std::string Find(uint64_t seq) const {
+    if (ends_.empty() || seq < first_seq_ || seq - first_seq_ >= ends_.size()) return "";
+    const size_t i = static_cast<size_t>(seq - first_seq_);
+    const size_t begin = i ? ends_[i - 1] : 0;
+    return text_.substr(begin, ends_[i] - begin);
+  }
+
+ private:
+  uint64_t first_seq_ = 0;
+  std::string text_;
+  std::vector<uint64_t> ends_;
 };
 
 bool SameWords(const kj::Array<capnp::word>& a, const kj::Array<capnp::word>& b) {
@@ -699,6 +727,7 @@ struct StoreImpl::Pending {
   // checkpoints at or after it are no longer valid from this batch on.
   std::map<std::string, CheckpointKey> touched;
   rocksdb::WriteBatch batch;
+  ImportLabels import_labels;  // an import's earlier chunks
 };
 
 // One caller of Append waiting in the group-commit queue.
@@ -891,6 +920,14 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     }
   };
 
+  // How error messages name event j of this append: its label, else "event N" if the
+  // append has several.
+  auto label_of = [&](size_t j) -> std::string {
+    return j < options.labels.size() ? options.labels[j]
+           : events.size() > 1       ? "event " + std::to_string(j + 1)
+                                     : "";
+  };
+
   // Resolve ids, validate, assign positions.  Nothing reaches the store before the whole
   // group is assembled.
   uint64_t seq = p->seq;
@@ -901,9 +938,8 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     auto event = rep.builder();
     // The prefix of this event's error messages, built only when there is an error.
     auto where = [&]() -> std::string {
-      return i < options.labels.size() ? options.labels[i] + ": "
-             : events.size() > 1       ? "event " + std::to_string(i + 1) + ": "
-                                       : "";
+      const std::string label = label_of(i);
+      return label.empty() ? label : label + ": ";
     };
     const std::string stream(View(event.getStream()));
     if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &ids_));
@@ -914,8 +950,14 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     if (known->has_value()) {
       const KnownEvent& k = **known;
       if (!SameWords(k.get().CanonicalContent(), rep.CanonicalContent())) {
-        return Status::Conflict(where() + "id '" + id + "' is already used by seq " +
-                                std::to_string(k.seq) + " with different content");
+        // An earlier event of this append or import is named as the caller named it: its
+        // seq is not committed (and never will be, as this append fails).
+        std::string earlier = k.append == &options ? label_of(k.index)
+                              : k.seq > last_seq_  ? p->import_labels.Find(k.seq)
+                                                   : "";
+        if (earlier.empty()) earlier = "seq " + std::to_string(k.seq);
+        return Status::Conflict(where() + "id '" + id + "' is already used by " + earlier +
+                                " with different content");
       }
       results[i] = AppendResult{k.seq, k.version, id, true};
       continue;
@@ -996,7 +1038,7 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     } else {
       batch.Put(cfs_[kValid], PositionKey(stream, rep.effective().earliest, seq), "");
     }
-    batch_ids.emplace(id, KnownEvent{seq, version, stream, type, nullptr, &rep});
+    batch_ids.emplace(id, KnownEvent{seq, version, stream, type, nullptr, &rep, &options, i});
     added_ids->push_back(id);
     results[i] = AppendResult{seq, version, id, false};
     fresh.push_back(i);
@@ -1102,6 +1144,9 @@ Result<ImportSummary> StoreImpl::ImportEvents(const ImportSource& next) {
       s = FromRocks(db_->Write(rocksdb::WriteOptions(), write), "import failed");
       wrote_chunk = true;
       if (!s.ok()) return fail(s);
+      for (size_t i = 0; i < results.size(); ++i) {
+        if (!results[i].existed) p.import_labels.Add(results[i].seq, options.labels[i]);
+      }
       p.batch.Clear();
       p.batch_ids.clear();
       p.retracted.clear();

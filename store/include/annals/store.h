@@ -111,17 +111,20 @@ class Store {
   // Errors, with nothing written: InvalidArgument (bad event, a correction/retraction of a
   // correction/retraction, a second retraction), NotFound (correction/retraction target
   // unknown in its stream), Conflict (expected version mismatch, id reused with other
-  // content), Unavailable (I/O error; a Store opened read-only).
+  // content: the message names the earlier event by its label when it is of the same
+  // append or import, else by seq), Unavailable (I/O error; a Store opened read-only).
   virtual Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
                                                    const AppendOptions& options) = 0;
 
   // Appends every event of `next` as ONE atomic transaction, as Append does (one
   // recorded_at, all durable before success or none visible), but in bounded memory: the
   // events are written in chunks beyond the store's head, invisible to readers, and the
-  // last write moves the head over them.  If the import fails, or the process dies before
-  // that last write, the chunks are removed (on failure at once, after a crash when the
-  // store is next opened).  Other appends wait until the import is done.  Errors: those of
-  // Append, with the label of the offending event; an empty input is InvalidArgument.
+  // last write moves the head over them.  Only each added event's label is kept (its
+  // length plus 8 bytes), to name it should a later event repeat its id.  If the import
+  // fails, or the process dies before that last write, the chunks are removed (on failure
+  // at once, after a crash when the store is next opened).  Other appends wait until the
+  // import is done.  Errors: those of Append, with the label of the offending event; an
+  // empty input is InvalidArgument.
   virtual Result<ImportSummary> Import(const ImportSource& next) = 0;
 
   // Rebuilds an empty store from an export (SPEC §5 export shape, one event per line),
