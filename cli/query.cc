@@ -30,10 +30,10 @@ struct QueryFlags {
   std::optional<uint64_t> until_seq;
 };
 
-bool Emit(const std::string& line) {
-  std::string out = line;
-  out.push_back('\n');
-  return std::fwrite(out.data(), 1, out.size(), stdout) == out.size();
+bool Emit(std::FILE* out, const std::string& line) {
+  std::string text = line;
+  text.push_back('\n');
+  return std::fwrite(text.data(), 1, text.size(), out) == text.size();
 }
 
 std::string Pad(const std::string& s, size_t width) {
@@ -42,10 +42,10 @@ std::string Pad(const std::string& s, size_t width) {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
-void PrintState(const State& st) {
+void PrintState(std::FILE* out, const State& st) {
   const size_t kLabel = 16;
   auto row = [&](const char* label, const std::string& value) {
-    Emit(Pad(label, kLabel) + value);
+    Emit(out, Pad(label, kLabel) + value);
   };
   row("stream", st.stream);
   row("as of", st.as_of.empty() ? "(unbounded)" : st.as_of);
@@ -56,7 +56,7 @@ void PrintState(const State& st) {
   if (st.partners.empty()) {
     row("partners", "-");
   } else {
-    Emit(Paint("partners", Style::kBold));
+    Emit(out, Paint("partners", Style::kBold));
     size_t name_w = 0, status_w = 0, since_w = 0;
     for (const auto& [name, p] : st.partners) {
       name_w = std::max(name_w, name.size());
@@ -66,15 +66,15 @@ void PrintState(const State& st) {
     for (const auto& [name, p] : st.partners) {
       std::string detail = p.role.empty() ? p.reason : p.role;
       if (!p.role.empty() && !p.reason.empty()) detail = p.role + "; " + p.reason;
-      Emit("  " + Pad(name, name_w) + "  " + Pad(p.status, status_w) + "  since " +
-           Pad(p.since, since_w) + (detail.empty() ? "" : "  " + detail));
+      Emit(out, "  " + Pad(name, name_w) + "  " + Pad(p.status, status_w) + "  since " +
+                    Pad(p.since, since_w) + (detail.empty() ? "" : "  " + detail));
     }
   }
 
   if (st.submissions.empty()) {
     row("submissions", "-");
   } else {
-    Emit(Paint("submissions", Style::kBold));
+    Emit(out, Paint("submissions", Style::kBold));
     size_t reg_w = 0, filed_w = 0, status_w = 0;
     for (const auto& s : st.submissions) {
       reg_w = std::max(reg_w, s.regulator.size());
@@ -92,15 +92,15 @@ void PrintState(const State& st) {
         line += "  with ";
         for (size_t i = 0; i < s.with.size(); ++i) line += (i ? ", " : "") + s.with[i];
       }
-      Emit(line);
+      Emit(out, line);
     }
   }
 
   auto target_line = [](const LaunchTargetEntry& e) {
-    std::string out = e.target + "  set " + e.set;
-    if (!e.scope.empty()) out += "  " + e.scope;
-    if (e.internal) out += "  (internal)";
-    return out;
+    std::string line = e.target + "  set " + e.set;
+    if (!e.scope.empty()) line += "  " + e.scope;
+    if (e.internal) line += "  (internal)";
+    return line;
   };
   if (st.launch_target) {
     row("launch target", target_line(st.launch_target->current));
@@ -121,10 +121,10 @@ void PrintState(const State& st) {
   if (st.facts.empty()) {
     row("facts", "-");
   } else {
-    Emit(Paint("facts", Style::kBold));
+    Emit(out, Paint("facts", Style::kBold));
     size_t key_w = 0;
     for (const auto& [k, v] : st.facts) key_w = std::max(key_w, k.size());
-    for (const auto& [k, v] : st.facts) Emit("  " + Pad(k, key_w) + "  " + v);
+    for (const auto& [k, v] : st.facts) Emit(out, "  " + Pad(k, key_w) + "  " + v);
   }
   row("events applied", std::to_string(st.events_applied));
   std::string tentative;
@@ -135,107 +135,109 @@ void PrintState(const State& st) {
 }
 
 int RunState(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  auto state = (*store)->GetState(TimeQuery{f.stream, f.as_of, f.known_at});
-  if (!state.ok()) return Fail(state.status());
-  if (global.fmt() == Format::kJson) {
-    Emit(state->ToJson());
-  } else {
-    PrintState(*state);
-  }
-  return 0;
+  return RunRead(global, Use::kQuery, [&](Store& store, std::FILE* out) -> Status {
+    auto state = store.GetState(TimeQuery{f.stream, f.as_of, f.known_at});
+    if (!state.ok()) return state.status();
+    if (global.fmt() == Format::kJson) {
+      Emit(out, state->ToJson());
+    } else {
+      PrintState(out, *state);
+    }
+    return Status::OK();
+  });
 }
 
 int RunHistory(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
   const bool json = global.fmt() == Format::kJson;
-  std::vector<HistoryEntry> entries;  // text: buffered to align the columns
-  Status s = (*store)->History(TimeQuery{f.stream, f.as_of, f.known_at},
-                               [&](const HistoryEntry& e) {
-                                 if (json) return Emit(e.ToJson());
-                                 entries.push_back(e);
-                                 return true;
-                               });
-  if (!s.ok()) return Fail(s);
-  if (json) return 0;
-  size_t eff_w = 9, seq_w = 3, type_w = 4, id_w = 2;
-  for (const auto& e : entries) {
-    eff_w = std::max(eff_w, e.event.effective().text.size());
-    seq_w = std::max(seq_w, std::to_string(e.event.seq()).size());
-    type_w = std::max(type_w, e.event.type_name().size());
-    id_w = std::max(id_w, e.event.id().size());
-  }
-  Emit(Paint(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " + Pad("TYPE", type_w) +
-                 "  " + Pad("ID", id_w) + "  WHAT",
-             Style::kBold));
-  for (const auto& e : entries) {
-    std::string seq = std::to_string(e.event.seq());
-    std::string line = Pad(e.event.effective().text, eff_w) + "  " +
-                       std::string(seq_w - seq.size(), ' ') + seq + "  " +
-                       Pad(std::string(e.event.type_name()), type_w) + "  " +
-                       Pad(std::string(e.event.id()), id_w) + "  " + DescribeEvent(e.event);
-    if (e.corrected) line += "  [corrected]";
-    if (e.tentative) line += "  [tentative]";
-    Emit(line);
-  }
-  return 0;
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    std::vector<HistoryEntry> entries;  // text: buffered to align the columns
+    ANNALS_RETURN_IF_ERROR(store.History(TimeQuery{f.stream, f.as_of, f.known_at},
+                                         [&](const HistoryEntry& e) {
+                                           if (json) return Emit(out, e.ToJson());
+                                           entries.push_back(e);
+                                           return true;
+                                         }));
+    if (json) return Status::OK();
+    size_t eff_w = 9, seq_w = 3, type_w = 4, id_w = 2;
+    for (const auto& e : entries) {
+      eff_w = std::max(eff_w, e.event.effective().text.size());
+      seq_w = std::max(seq_w, std::to_string(e.event.seq()).size());
+      type_w = std::max(type_w, e.event.type_name().size());
+      id_w = std::max(id_w, e.event.id().size());
+    }
+    Emit(out, Paint(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " +
+                        Pad("TYPE", type_w) + "  " + Pad("ID", id_w) + "  WHAT",
+                    Style::kBold));
+    for (const auto& e : entries) {
+      std::string seq = std::to_string(e.event.seq());
+      std::string line = Pad(e.event.effective().text, eff_w) + "  " +
+                         std::string(seq_w - seq.size(), ' ') + seq + "  " +
+                         Pad(std::string(e.event.type_name()), type_w) + "  " +
+                         Pad(std::string(e.event.id()), id_w) + "  " + DescribeEvent(e.event);
+      if (e.corrected) line += "  [corrected]";
+      if (e.tentative) line += "  [tentative]";
+      Emit(out, line);
+    }
+    return Status::OK();
+  });
 }
 
-void PrintChanges(const std::vector<Change>& changes, const std::string& indent) {
+void PrintChanges(std::FILE* out, const std::vector<Change>& changes,
+                  const std::string& indent) {
   size_t path_w = 0, from_w = 0;
   for (const auto& c : changes) {
     path_w = std::max(path_w, c.path.size());
     from_w = std::max(from_w, c.from_text.size());
   }
   for (const auto& c : changes) {
-    Emit(indent + Pad(c.path, path_w) + "  " + Pad(c.from_text, from_w) + "  ->  " + c.to_text);
+    Emit(out,
+         indent + Pad(c.path, path_w) + "  " + Pad(c.from_text, from_w) + "  ->  " + c.to_text);
   }
 }
 
 int RunDiff(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  auto diff = (*store)->Diff(f.stream, f.from, f.to, f.known_at);
-  if (!diff.ok()) return Fail(diff.status());
-  if (global.fmt() == Format::kJson) {
-    Emit(diff->ToJson());
-    return 0;
-  }
-  Emit("stream " + diff->stream + ": " + diff->from + " -> " + diff->to +
-       (diff->known_at.empty() ? "" : " (known at " + diff->known_at + ")"));
-  if (diff->changes.empty()) {
-    Emit("no changes");
-  } else {
-    PrintChanges(diff->changes, "  ");
-  }
-  return 0;
+  return RunRead(global, Use::kQuery, [&](Store& store, std::FILE* out) -> Status {
+    auto diff = store.Diff(f.stream, f.from, f.to, f.known_at);
+    if (!diff.ok()) return diff.status();
+    if (global.fmt() == Format::kJson) {
+      Emit(out, diff->ToJson());
+      return Status::OK();
+    }
+    Emit(out, "stream " + diff->stream + ": " + diff->from + " -> " + diff->to +
+                  (diff->known_at.empty() ? "" : " (known at " + diff->known_at + ")"));
+    if (diff->changes.empty()) {
+      Emit(out, "no changes");
+    } else {
+      PrintChanges(out, diff->changes, "  ");
+    }
+    return Status::OK();
+  });
 }
 
 int RunReplay(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
   LogRange range;
   range.stream = f.stream;
   range.until_seq = f.until_seq;
   const bool json = global.fmt() == Format::kJson;
-  Progress progress(global, "replay", "events replayed", 5000, /*prints_while_running=*/true);
-  uint64_t replayed = 0;
-  Status s = (*store)->Replay(range, [&](const ReplayEntry& r) {
-    progress.Update(++replayed);
-    if (json) return Emit(r.ToJson());
-    const Event& e = r.event;
-    bool ok = Emit(std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
-                   std::to_string(e.version()) + "  " + std::string(e.type_name()) + "  " +
-                   (e.effective().text.empty() ? "" : e.effective().text + "  ") +
-                   std::string(e.id()) + "  " + DescribeEvent(e) +
-                   (r.changes.empty() ? "  (no change)" : ""));
-    PrintChanges(r.changes, "    ");
-    return ok;
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    Progress progress(global, "replay", "events replayed");
+    uint64_t replayed = 0;
+    Status s = store.Replay(range, [&](const ReplayEntry& r) {
+      progress.Update(++replayed);
+      if (json) return Emit(out, r.ToJson());
+      const Event& e = r.event;
+      bool ok = Emit(out, std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
+                              std::to_string(e.version()) + "  " + std::string(e.type_name()) +
+                              "  " +
+                              (e.effective().text.empty() ? "" : e.effective().text + "  ") +
+                              std::string(e.id()) + "  " + DescribeEvent(e) +
+                              (r.changes.empty() ? "  (no change)" : ""));
+      PrintChanges(out, r.changes, "    ");
+      return ok;
+    });
+    progress.Done();
+    return s;
   });
-  progress.Done();
-  return s.ok() ? 0 : Fail(s);
 }
 
 void AddTimeFlags(CLI::App* sub, QueryFlags* f) {
