@@ -182,6 +182,22 @@ int RunRead(const GlobalOptions& global, Use use,
   return status.ok() ? 0 : Fail(status);
 }
 
+std::string Count(uint64_t count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+void RefuseEmptyValues(CLI::App* app) {
+  const CLI::Validator not_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("an empty value is not allowed") : std::string();
+      },
+      "");
+  for (CLI::Option* opt : app->get_options()) {
+    if (opt->get_expected_max() > 0) opt->check(not_empty);
+  }
+  for (CLI::App* sub : app->get_subcommands({})) RefuseEmptyValues(sub);
+}
+
 CLI::Validator WholeNumber() {
   return CLI::Validator(
       [](std::string& value) -> std::string {

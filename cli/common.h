@@ -62,6 +62,14 @@ Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, Use use);
 int RunRead(const GlobalOptions& global, Use use,
             const std::function<Status(Store& store, std::FILE* out)>& body);
 
+// "1 event", "2 events": `count` and `noun`, with an "s" unless count is 1.
+std::string Count(uint64_t count, const std::string& noun);
+
+// Makes every option of `app` and its subcommands that takes a value refuse an empty one
+// (exit 2), so that `--id ''` or `--db ''` never falls back to a default silently.  Call
+// after every option is defined.
+void RefuseEmptyValues(CLI::App* app);
+
 // Validates a seq, version or count flag before CLI11 converts it: decimal digits only,
 // at most 2^53 (CLI11 would wrap "-1" and huge values to 2^64-1).
 CLI::Validator WholeNumber();

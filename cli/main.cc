@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   annals::cli::AddQueryCommands(app, &global, &exit_code);
   annals::cli::AddTimelineCommand(app, &global, &exit_code);
   annals::cli::AddDocCommands(app, &exit_code);  // last: documents the commands above
+  annals::cli::RefuseEmptyValues(&app);  // every option defined above
 
   try {
     app.parse(argc, argv);

@@ -97,15 +97,14 @@ int RunVerify(const GlobalOptions& global) {
     } else if (report->ok()) {
       // --quiet: the exit code says it all.
       if (!global.quiet) {
-        std::fprintf(out, "%s: %llu events in %llu streams; hash chain and indexes verified\n",
-                     Paint("ok", Style::kGreen).c_str(),
-                     static_cast<unsigned long long>(report->events),
-                     static_cast<unsigned long long>(report->streams));
+        std::fprintf(out, "%s: %s in %s; hash chain and indexes verified\n",
+                     Paint("ok", Style::kGreen).c_str(), Count(report->events, "event").c_str(),
+                     Count(report->streams, "stream").c_str());
       }
     } else {
-      std::fprintf(out, "%s: %zu problem%s in %llu events\n", Paint("FAILED", Style::kRed).c_str(),
-                   report->problems.size(), report->problems.size() == 1 ? "" : "s",
-                   static_cast<unsigned long long>(report->events));
+      std::fprintf(out, "%s: %s in %s\n", Paint("FAILED", Style::kRed).c_str(),
+                   Count(report->problems.size(), "problem").c_str(),
+                   Count(report->events, "event").c_str());
       for (const auto& p : report->problems) std::fprintf(out, "  %s\n", p.c_str());
     }
     if (!report->ok()) {

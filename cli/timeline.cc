@@ -51,7 +51,7 @@ Status WriteOut(const std::string& path, const std::string& content) {
 }
 
 int RunTimeline(const GlobalOptions& global, const TimelineFlags& f) {
-  const bool html = EndsWith(f.out, ".html") || EndsWith(f.out, ".htm");
+  const bool html = EndsWith(f.out, ".html");
   std::string doc;
   // Drawn while the store is held; written after it is given up (RunRead), so that a
   // slow destination keeps no writer out.
@@ -99,8 +99,15 @@ void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
                        "default: now");
   timeline->add_option("--out", flags->out,
                        "Output file: FILE.svg, FILE.html (self-contained page), or - for SVG "
-                       "on standard output")
-      ->required();
+                       "on standard output; any other name is refused")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& out) {
+            return out == "-" || EndsWith(out, ".svg") || EndsWith(out, ".html")
+                       ? std::string()
+                       : "'" + out + "' does not end in .svg or .html";
+          },
+          "FILE"));
   AddFormatOption(timeline, global);
   timeline->callback([global, exit_code, flags] {
     *exit_code = RunTimeline(*global, *flags);

@@ -132,10 +132,11 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
                 static_cast<unsigned long long>(added), static_cast<unsigned long long>(existed),
                 static_cast<unsigned long long>(first), static_cast<unsigned long long>(last));
   } else if (added) {
-    std::printf("imported %llu events (seq %llu-%llu)%s\n",
-                static_cast<unsigned long long>(added), static_cast<unsigned long long>(first),
-                static_cast<unsigned long long>(last),
+    std::printf("imported %s (seq %llu-%llu)%s\n", Count(added, "event").c_str(),
+                static_cast<unsigned long long>(first), static_cast<unsigned long long>(last),
                 existed ? (", " + std::to_string(existed) + " already recorded").c_str() : "");
+  } else if (existed == 1) {
+    std::printf("nothing imported: the event was already recorded\n");
   } else {
     std::printf("nothing imported: all %llu events were already recorded\n",
                 static_cast<unsigned long long>(existed));
@@ -173,8 +174,8 @@ int RunRestore(const GlobalOptions& global, const std::string& file) {
     std::printf("{\"restored\":%llu,\"streams\":%llu}\n",
                 static_cast<unsigned long long>(events), static_cast<unsigned long long>(streams));
   } else {
-    std::printf("restored %llu events in %llu streams; hash chain verified\n",
-                static_cast<unsigned long long>(events), static_cast<unsigned long long>(streams));
+    std::printf("restored %s in %s; hash chain verified\n", Count(events, "event").c_str(),
+                Count(streams, "stream").c_str());
   }
   return 0;
 }
@@ -196,7 +197,8 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
       ->required();
   append->add_option("--effective", append_args->fields.effective,
                      "Valid time, a fuzzy date: 2025, 2025-04, 2025-04-15, 2025-Q1, "
-                     "2025-04-15T09:30Z, with ~ ? %, or an interval A/B");
+                     "2025-04-15T09:30Z, with ~ ? %, or an interval A/B. Required for "
+                     "domain events; optional for correction and retraction");
   append->add_option("--set", append_args->sets, "A string field of data: KEY=VALUE (repeat)");
   append->add_option("--data", append_args->fields.data_json,
                      "The data as a JSON object (--set entries are added to it)");
