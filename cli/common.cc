@@ -211,6 +211,21 @@ CLI::Validator WholeNumber() {
       "N");
 }
 
+CLI::Validator Seconds() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        const bool number = !value.empty() && end == value.c_str() + value.size() &&
+                            value.find_first_not_of("0123456789.") == std::string::npos;
+        if (!number || !(v >= 0 && v <= 1e9)) {
+          return "'" + value + "' is not a number of seconds from 0 to 1000000000";
+        }
+        return std::string();
+      },
+      "SECONDS");
+}
+
 void AddFormatOption(CLI::App* sub, GlobalOptions* global) {
   sub->add_option("--format", global->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))

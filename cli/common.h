@@ -74,6 +74,9 @@ void RefuseEmptyValues(CLI::App* app);
 // at most 2^53 (CLI11 would wrap "-1" and huge values to 2^64-1).
 CLI::Validator WholeNumber();
 
+// Validates a number of seconds (--wait): a finite decimal number from 0 to 10^9.
+CLI::Validator Seconds();
+
 // Adds `--format text|json` to a subcommand.
 void AddFormatOption(CLI::App* sub, GlobalOptions* global);
 

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   app.add_option("--wait", global.wait_seconds,
                  "How long to wait for a store that another command is using, in seconds "
                  "(default: 10); then exit 5, naming that command's pid and command line")
-      ->check(CLI::NonNegativeNumber);
+      ->check(annals::cli::Seconds());
   app.set_version_flag("--version", std::string("annals ") + ANNALS_VERSION);
   app.footer("Exit codes: 0 ok, 1 not found, 2 invalid input or usage, 3 conflict, "
              "4 verification failed, 5 store unavailable.\n"

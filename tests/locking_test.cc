@@ -210,6 +210,19 @@ TEST_F(LockingTest, WhileWaitingATerminalSaysWhoHoldsTheStore) {
   EXPECT_EQ(r.err.find("waiting for"), std::string::npos) << r.err;
 }
 
+TEST_F(LockingTest, WaitIsANumberOfSeconds) {
+  for (const char* bad : {"-1", "nan", "inf", "1e99", "ten", "0x10"}) {
+    RunResult r = RunAnnals({"--db", db_, "--wait", bad, "log"});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--wait"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  for (const char* good : {"0", "0.25", "3", "1000000000"}) {
+    RunResult r = RunAnnals({"--db", db_, "--wait", good, "log", "--limit", "1"});
+    EXPECT_EQ(r.exit_code, 0) << good << ": " << r.err;
+  }
+}
+
 TEST_F(LockingTest, DirectoryThatIsNotAStoreIsRefused) {
   const std::string other = dir_.Sub("other");
   ASSERT_EQ(mkdir(other.c_str(), 0755), 0);

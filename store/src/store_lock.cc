@@ -169,8 +169,9 @@ Status ErrnoStatus(int err, const std::string& what) {
 Result<std::unique_ptr<StoreLock>> StoreLock::Acquire(const std::string& dir,
                                                       const Request& request) {
   using Clock = std::chrono::steady_clock;
-  const Clock::time_point deadline =
-      Clock::now() + std::chrono::microseconds(std::max<int64_t>(0, request.wait_micros));
+  // At most about 31 years, so that the deadline cannot overflow the clock.
+  const int64_t wait = std::min<int64_t>(std::max<int64_t>(0, request.wait_micros), 1000000000000000);
+  const Clock::time_point deadline = Clock::now() + std::chrono::microseconds(wait);
   const std::string path = dir + "/" + kLockFileName;
   const bool exclusive = request.mode == Mode::kExclusive;
   std::string last_reported;
