@@ -189,12 +189,15 @@ TEST_F(SharingTest, AnAppendGetsInWhileAReadIsPipedIntoASleepingReader) {
     execl("/bin/sh", "sh", "-c", pipeline.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  usleep(500000);
+  usleep(1000000);
+  // Had the log kept the store until the pipeline drained (5 s in), this append would
+  // wait beyond its --wait and fail.
   const auto t0 = std::chrono::steady_clock::now();
-  RunResult append = RunAnnals(test::AppendNoteArgs(db_, "side", "beside a pager", "2"));
+  RunResult append = RunAnnals(test::AppendNoteArgs(db_, "side", "beside a pager", "3"));
   EXPECT_EQ(append.exit_code, 0) << append.err;
-  EXPECT_LT(test::SecondsSince(t0), 1.0) << "the append waited for the pipeline";
-  EXPECT_TRUE(test::StillRunning(shell));
+  EXPECT_TRUE(test::StillRunning(shell)) << "the pipeline ended: this proves nothing";
+  std::printf("sharing: an append beside `log | (sleep 5; cat)` took %.2f s\n",
+              test::SecondsSince(t0));
   EXPECT_EQ(test::WaitExit(shell), 0);
 }
 

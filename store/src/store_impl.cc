@@ -363,22 +363,6 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
     if (::stat((path + "/CURRENT").c_str(), &st) != 0) {
       if (errno != ENOENT) return PathError(errno, path);
       if (!options.create_if_missing) return Status::Unavailable(NoStore(path));
-      // Refuse to scatter a database into a directory that already holds other files.
-      rocksdb::Env* env = hooks.env ? hooks.env : rocksdb::Env::Default();
-      std::vector<std::string> children;
-      rocksdb::Status listed = env->GetChildren(path, &children);
-      if (!listed.ok()) {
-        if (listed.ToString().find("ermission denied") != std::string::npos) {
-          return PathError(EACCES, path);
-        }
-        return FromRocks(listed, "cannot open store '" + path + "'");
-      }
-      for (const auto& c : children) {
-        if (c != "." && c != ".." && !IsRocksDbFile(c)) {
-          return Status::Unavailable("'" + path + "' is not an annals store (a non-empty "
-                                     "directory without a database)");
-        }
-      }
     }
   }
 
@@ -421,7 +405,26 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenLocked(const std::string& path
   store->lock_ = std::move(lock);
   // Decided under the lock: no other Store can create or fill the store meanwhile.
   const bool has_db = PathExists(path + "/CURRENT");
-  if (!has_db && !options.create_if_missing) return Status::Unavailable(NoStore(path));
+  if (!has_db) {
+    if (!options.create_if_missing) return Status::Unavailable(NoStore(path));
+    // Refuse to scatter a database into a directory that already holds other files.
+    // Checked under the lock, where no other Store can be creating a store here.
+    rocksdb::Env* env = hooks.env ? hooks.env : rocksdb::Env::Default();
+    std::vector<std::string> children;
+    rocksdb::Status listed = env->GetChildren(path, &children);
+    if (!listed.ok()) {
+      if (listed.ToString().find("ermission denied") != std::string::npos) {
+        return PathError(EACCES, path);
+      }
+      return FromRocks(listed, "cannot open store '" + path + "'");
+    }
+    for (const auto& c : children) {
+      if (c != "." && c != ".." && !IsRocksDbFile(c)) {
+        return Status::Unavailable("'" + path + "' is not an annals store (a non-empty "
+                                   "directory without a database)");
+      }
+    }
+  }
   store->created_ = !has_db;
   store->remove_if_empty_ = store->created_;  // until Open succeeds
 

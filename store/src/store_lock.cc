@@ -133,6 +133,24 @@ std::vector<std::string> ReadHolders(int fd) {
   return out;
 }
 
+// Claims the first free slot and writes this process's record there.  A record is for
+// people: without a free slot, or if the write fails, the holder simply goes unnamed.
+void WriteRecord(int fd, bool exclusive) {
+  for (int i = 0; i < kSlots; ++i) {
+    if (!TryLock(fd, F_WRLCK, SlotOffset(i), kSlotBytes)) continue;
+    std::string rec = std::string(kRecordTag) + std::to_string(::getpid()) +
+                      (exclusive ? " write " : " read ") + CommandLine();
+    if (rec.size() > static_cast<size_t>(kSlotBytes) - 1) {
+      rec.resize(static_cast<size_t>(kSlotBytes) - 4);
+      rec += "...";
+    }
+    rec += "\n";
+    rec.resize(static_cast<size_t>(kSlotBytes), '\0');
+    (void)!::pwrite(fd, rec.data(), rec.size(), SlotOffset(i));
+    return;
+  }
+}
+
 std::string DescribeHolders(const std::vector<std::string>& holders) {
   if (holders.empty()) return "another process";
   std::string out = holders[0];
@@ -170,13 +188,17 @@ Result<std::unique_ptr<StoreLock>> StoreLock::Acquire(const std::string& dir,
                                                       const Request& request) {
   using Clock = std::chrono::steady_clock;
   // At most about 31 years, so that the deadline cannot overflow the clock.
-  const int64_t wait = std::min<int64_t>(std::max<int64_t>(0, request.wait_micros), 1000000000000000);
+  constexpr int64_t kMaxWaitMicros = 1000000000000000;
+  const int64_t wait = std::min(std::max<int64_t>(0, request.wait_micros), kMaxWaitMicros);
   const Clock::time_point deadline = Clock::now() + std::chrono::microseconds(wait);
   const std::string path = dir + "/" + kLockFileName;
   const bool exclusive = request.mode == Mode::kExclusive;
   std::string last_reported;
   bool made_dir = false;  // by this request, in any round
-  for (;;) {
+  // Rounds start over when the directory or the lock file was removed under this request
+  // (a creation undone by its creator); the bound only stops a pathological loop.
+  for (int round = 0;; ++round) {
+    if (round == 1000) return Status::Unavailable("store '" + dir + "' keeps vanishing");
     std::unique_ptr<StoreLock> lock(new StoreLock());
     lock->dir_ = dir;
     bool writable = true;
@@ -190,6 +212,7 @@ Result<std::unique_ptr<StoreLock>> StoreLock::Acquire(const std::string& dir,
       }
       if (::access(dir.c_str(), W_OK) != 0) {
         const int err = errno;
+        if (err == ENOENT && request.create) continue;  // removed since the mkdir
         if (err == ENOENT) return Status::NotFound("no store directory '" + dir + "'");
         if (NotWritable(err)) {
           return Status::Unavailable("store '" + dir + "' is read-only (" + std::strerror(err) +
@@ -205,8 +228,8 @@ Result<std::unique_ptr<StoreLock>> StoreLock::Acquire(const std::string& dir,
         lock->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (lock->fd_ >= 0) {
           lock->created_file_ = true;
-        } else if (errno == EEXIST) {
-          continue;  // another process made it just now: open that one
+        } else if (errno == EEXIST || (errno == ENOENT && request.create)) {
+          continue;  // made by another process just now, or the directory removed
         }
       }
       if (lock->fd_ < 0) return ErrnoStatus(errno, "cannot open '" + path + "'");
@@ -269,22 +292,7 @@ Result<std::unique_ptr<StoreLock>> StoreLock::Acquire(const std::string& dir,
     }
 
     lock->created_dir_ = made_dir;
-    if (writable) {
-      for (int i = 0; i < kSlots; ++i) {
-        if (!TryLock(lock->fd_, F_WRLCK, SlotOffset(i), kSlotBytes)) continue;
-        std::string rec = std::string(kRecordTag) + std::to_string(::getpid()) +
-                          (exclusive ? " write " : " read ") + CommandLine();
-        if (rec.size() > static_cast<size_t>(kSlotBytes) - 1) {
-          rec.resize(static_cast<size_t>(kSlotBytes) - 4);
-          rec += "...";
-        }
-        rec += "\n";
-        rec.resize(static_cast<size_t>(kSlotBytes), '\0');
-        // A record is for people; a failure to write it changes nothing else.
-        (void)!::pwrite(lock->fd_, rec.data(), rec.size(), SlotOffset(i));
-        break;
-      }
-    }
+    if (writable) WriteRecord(lock->fd_, exclusive);
     return lock;
   }
 }
