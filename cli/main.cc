@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
                "timeline, no 'ok' line from verify, no progress");
   app.add_flag("--no-sync", global.no_sync,
                "Do not fsync appends (faster; a power loss may drop the latest appends)");
+  app.add_option("--wait", global.wait_seconds,
+                 "How long to wait for a store that another command is using, in seconds "
+                 "(default: 10); then exit 5, naming that command's pid and command line")
+      ->check(annals::cli::Seconds());
   app.set_version_flag("--version", std::string("annals ") + ANNALS_VERSION);
   app.footer("Exit codes: 0 ok, 1 not found, 2 invalid input or usage, 3 conflict, "
              "4 verification failed, 5 store unavailable.\n"
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
   annals::cli::AddTimelineCommand(app, &global, &exit_code);
   annals::cli::AddVocabCommands(app, &global, &exit_code);
   annals::cli::AddDocCommands(app, &global, &exit_code);  // last: documents the commands above
+  annals::cli::RefuseEmptyValues(&app);  // every option defined above
 
   try {
     app.parse(argc, argv);
@@ -54,7 +59,7 @@ int main(int argc, char** argv) {
     // A mistyped command reads better as such than as "a subcommand is required".
     for (int i = 1; i < argc; ++i) {
       std::string arg = argv[i];
-      if (arg == "--db") {
+      if (arg == "--db" || arg == "--wait") {
         ++i;
         continue;
       }
