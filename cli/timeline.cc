@@ -70,10 +70,10 @@ int RunTimeline(const GlobalOptions& global, const TimelineFlags& f) {
   if (!s.ok()) return Fail(s);
   if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
-    std::printf("{\"out\":%s,\"format\":\"%s\",\"bytes\":%zu}\n", JsonString(f.out).c_str(),
+    std::printf("{\"out\":%s,\"format\":\"%s\",\"bytes\":%zu}\n", JsonQuote(f.out).c_str(),
                 html ? "html" : "svg", doc.size());
   } else {
-    std::printf("wrote %s (%s, %zu bytes)\n", f.out.c_str(), html ? "HTML" : "SVG", doc.size());
+    std::printf("wrote %s (%s, %zu bytes)\n", Printable(f.out).c_str(), html ? "HTML" : "SVG", doc.size());
   }
   return 0;
 }
