@@ -85,8 +85,9 @@ void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
   CLI::App* timeline = app.add_subcommand(
       "timeline", "Draw a stream as a picture: SVG, or an HTML page with details on hover");
   timeline->footer(
-      "Partners get one lane each (talks as spans, choice as a diamond), regulators one each\n"
-      "(filing -> decision), launch targets are flags (a slip is a faded flag with an arrow),\n"
+      "Lanes come from the state of the stream's vocabulary: one per map entry or list element\n"
+      "(a deal's partners: talks as spans, the choice as a diamond), flags for a value whose\n"
+      "earlier versions are kept (a slipped launch target is a faded flag with an arrow);\n"
       "fuzzy dates are bands from earliest to latest, rumored events are hatched.\n"
       "Example:\n  annals timeline --stream apple-intelligence-cn --as-of 2025-03 "
       "--out deal.svg\n"
