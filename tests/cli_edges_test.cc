@@ -247,5 +247,27 @@ TEST_F(CliEdgesTest, AppendHelpSaysEffectiveIsRequiredForDomainEvents) {
   }
 }
 
+TEST_F(CliEdgesTest, PartnerChosenKeepsThePartnersReason) {
+  const std::string input =
+      R"({"id":"a","stream":"s","type":"partner_talks","effective":"2025-01",)"
+      R"("data":{"partner":"Baidu","status":"opened","reason":"maps licence"}})"
+      "\n"
+      R"({"id":"b","stream":"s","type":"partner_chosen","effective":"2025-02",)"
+      R"("data":{"partner":"Baidu","role":"AI provider"}})"
+      "\n";
+  ASSERT_EQ(Run({"import", "-"}, input).exit_code, 0);
+  RunResult r = Run({"state", "--stream", "s", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("Baidu":{"status":"chosen","since":"2025-02","reason":"maps licence",)"
+                       R"("role":"AI provider"})"),
+            std::string::npos)
+      << r.out;
+  // Before the choice, the reason is the talks' own.
+  r = Run({"state", "--stream", "s", "--as-of", "2025-01-31", "--format", "json"});
+  EXPECT_NE(r.out.find(R"("Baidu":{"status":"opened","since":"2025-01","reason":"maps licence"})"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace annals
