@@ -181,7 +181,7 @@ Status StoreImpl::WriteLocked(Pending* p) {
   ANNALS_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &p->batch), "append failed"));
   last_hash_ = p->prev;
   last_recorded_at_ = p->recorded_at;
-  last_seq_ = p->seq;
+  PublishHead(p->seq);
   return Status::OK();
 }
 

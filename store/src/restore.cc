@@ -140,7 +140,7 @@ Status StoreImpl::Restore(const std::function<bool(std::string* line)>& next_lin
   SetRegistryLocked(std::move(types));
   last_hash_ = prev;
   last_recorded_at_ = last_recorded;
-  last_seq_ = seq;
+  PublishHead(seq);
   return Status::OK();
 }
 
