@@ -2,6 +2,8 @@
 
 #include "common.h"
 
+#include "annals/server.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -38,7 +40,33 @@ int Fail(const Status& status) {
   return ExitCode(status);
 }
 
+namespace {
+
+// The store through a server: the one named by --server or $ANNALS_SERVER, else the one
+// that holds the store (nullptr if none does).
+Result<std::unique_ptr<Store>> OpenServedStore(const GlobalOptions& global) {
+  ClientOptions client;
+  if (!global.token_file.empty()) {
+    auto token = ReadTokenFile(global.token_file);
+    if (!token.ok()) return token.status();
+    client.token = std::move(token).value();
+  } else if (const char* token = std::getenv("ANNALS_TOKEN")) {
+    client.token = token;
+  }
+  std::string address = global.server;
+  if (address.empty()) {
+    const char* env = std::getenv("ANNALS_SERVER");
+    if (env != nullptr) address = env;
+  }
+  if (!address.empty()) return ConnectToServer(address, client);
+  return ConnectToStoreServer(global.DbPath(), client);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool create) {
+  auto served = OpenServedStore(global);
+  if (!served.ok() || *served) return served;
   Options options;
   options.create_if_missing = create;
   options.sync = !global.no_sync;

@@ -28,6 +28,8 @@ struct GlobalOptions {
   std::string format = "text";  // --format text|json (per command)
   bool quiet = false;        // --quiet: no confirmations on stdout for write commands
   bool no_sync = false;      // --no-sync: do not fsync (benchmarks, bulk loads you can redo)
+  std::string server;        // --server ADDR; empty: $ANNALS_SERVER, else the store's own
+  std::string token_file;    // --token-file F: a TCP server's token (client and `serve`)
 
   Format fmt() const { return format == "json" ? Format::kJson : Format::kText; }
   std::string DbPath() const;
@@ -40,6 +42,8 @@ int ExitCode(const Status& status);
 int Fail(const Status& status);
 
 // Opens the store.  `create` is true for commands that write (append, import, restore).
+// Through a server (SPEC §8) when one is named (--server, $ANNALS_SERVER) or holds the
+// store; otherwise directly.
 Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool create);
 
 // Validates a seq, version or count flag before CLI11 converts it: decimal digits only,
@@ -92,6 +96,7 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code);   //
 void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // query.cc
 void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code);  // timeline.cc
 void AddVocabCommands(CLI::App& app, GlobalOptions* global, int* exit_code);    // vocab.cc
+void AddServeCommand(CLI::App& app, GlobalOptions* global, int* exit_code);     // serve.cc
 // help, completion and the hidden man: generated from the commands registered before, so
 // this is registered last.
 void AddDocCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // docs.cc
