@@ -14,9 +14,10 @@
 #   * Reads that return many items are paged: the call returns a Cursor, and the server
 #     produces at most two pages ahead of the client's Cursor.next calls.
 #   * Import and restore are streamed from the client (`-> stream` calls, flow-controlled)
-#     into one atomic store operation on the server.  A restore's input travels as the
-#     lines of the export (JSON text): restore keeps the export's bytes, hashes and line
-#     numbers, which only the parse of those lines gives (docs/DECISIONS.md).
+#     into one atomic store operation on the server (ImportInput and ImportJob below).  A
+#     restore's input travels as the lines of the export (JSON text): restore keeps the
+#     export's bytes, hashes and line numbers, which only the parse of those lines gives
+#     (docs/DECISIONS.md).
 #   * Subscriptions are long polls (Annals.follow): the server answers from the log as
 #     soon as matching events exist, and holds nothing for a slow subscriber.
 #
@@ -173,25 +174,38 @@ interface Cursor {
   next @0 () -> (page :Page, done :Bool, outcome :Outcome);
 }
 
-interface ImportSink {
+# An import or a restore takes two capabilities: the input (streamed calls) and the job,
+# which ends the input and gives the outcome.  Two, because once a streamed call fails
+# (the import already ended, with an error) Cap'n Proto 0.9 fails every later call on the
+# same capability; the job's `finish` still says why.  Releasing the job before `finish` has
+# answered (the client went away) aborts it: nothing is written.
+interface ImportInput {
   # Events of an import, in order, with their labels ("line 12") for error messages.
   chunk @0 (events :List(Event), labels :List(Text)) -> stream;
-  # The end of the input, with the status the client's source ended with (ok: the input
-  # ended; otherwise the import fails with it at this point, as Store::Import does).
-  finish @1 (end :Outcome) -> (outcome :Outcome, summary :ImportSummary);
 }
 
-interface RestoreSink {
+interface ImportJob {
+  # The end of the input, with the status the client's source ended with (ok: the input
+  # ended; otherwise the import fails with it at this point, as Store::Import does), and
+  # the number of chunks sent before it (calls on two capabilities are not ordered: the
+  # end applies once that many chunks have arrived).
+  finish @0 (end :Outcome, chunks :UInt64) -> (outcome :Outcome, summary :ImportSummary);
+}
+
+interface RestoreInput {
   lines @0 (lines :List(Text)) -> stream;
-  finish @1 () -> (outcome :Outcome);
+}
+
+interface RestoreJob {
+  finish @0 (chunks :UInt64) -> (outcome :Outcome);
 }
 
 # The store (annals::Store), as one client sees it.
 interface Annals {
   append @0 (events :List(Event), expected :List(ExpectedVersion), labels :List(Text))
       -> (outcome :Outcome, results :List(AppendResult));
-  import @1 () -> (sink :ImportSink);
-  restore @2 () -> (sink :RestoreSink);
+  import @1 () -> (input :ImportInput, job :ImportJob);
+  restore @2 () -> (input :RestoreInput, job :RestoreJob);
   registerVocabulary @3 (source :Text, fileName :Text) -> (outcome :Outcome, info :VocabularyInfo);
   listVocabularies @4 () -> (outcome :Outcome, list :List(VocabularyInfo));
   getVocabulary @5 (name :Text, version :UInt32) -> (outcome :Outcome, info :VocabularyInfo);

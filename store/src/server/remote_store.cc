@@ -131,23 +131,26 @@ Result<std::vector<AppendResult>> RemoteStore::Append(std::vector<NewEvent> even
 }
 
 Result<ImportSummary> RemoteStore::Import(const ImportSource& next) {
-  // The sink stays referenced until `finish` has answered: Cap'n Proto 0.9 can cancel
+  // The input stays referenced until `finish` has answered: Cap'n Proto 0.9 can cancel
   // streaming calls still in flight when their capability is released.
-  std::unique_ptr<rpc::ImportSink::Client> sink;
+  std::unique_ptr<rpc::ImportInput::Client> input;
+  std::unique_ptr<rpc::ImportJob::Client> job;
   Result<bool> started = Call<bool>([&]() {
-    sink = std::make_unique<rpc::ImportSink::Client>(
-        session_->annals.importRequest().send().getSink());
+    auto started_import = session_->annals.importRequest().send();
+    input = std::make_unique<rpc::ImportInput::Client>(started_import.getInput());
+    job = std::make_unique<rpc::ImportJob::Client>(started_import.getJob());
     return true;
   });
   if (!started.ok()) return started.status();
   Status end;
   bool streaming = true;
+  uint64_t chunks = 0;
   std::vector<NewEvent> events;
   std::vector<std::string> labels;
   size_t bytes = 0;
   auto send = [&]() {
     Result<bool> sent = Call<bool>([&]() {
-      auto request = sink->chunkRequest();
+      auto request = input->chunkRequest();
       auto list = request.initEvents(static_cast<unsigned>(events.size()));
       auto names = request.initLabels(static_cast<unsigned>(labels.size()));
       for (unsigned i = 0; i < events.size(); ++i) {
@@ -156,6 +159,7 @@ Result<ImportSummary> RemoteStore::Import(const ImportSource& next) {
       }
       return request.send().then([] { return true; });
     });
+    ++chunks;
     events.clear();
     labels.clear();
     bytes = 0;
@@ -179,9 +183,10 @@ Result<ImportSummary> RemoteStore::Import(const ImportSource& next) {
   }
   if (streaming && !events.empty()) send();
   Result<ImportSummary> summary = Call<ImportSummary>([&]() {
-    auto request = sink->finishRequest();
+    auto request = job->finishRequest();
     SetOutcome(end, request.initEnd());
-    return request.send().then([](capnp::Response<rpc::ImportSink::FinishResults> r)
+    request.setChunks(chunks);
+    return request.send().then([](capnp::Response<rpc::ImportJob::FinishResults> r)
                                    -> Result<ImportSummary> {
       Status s = OutcomeStatus(r.getOutcome());
       if (!s.ok()) return s;
@@ -190,30 +195,35 @@ Result<ImportSummary> RemoteStore::Import(const ImportSource& next) {
     });
   });
   (void)Call<bool>([&]() {
-    sink = nullptr;
+    input = nullptr;
+    job = nullptr;
     return true;
   });
   return summary;
 }
 
 Status RemoteStore::Restore(const std::function<bool(std::string* line)>& next_line) {
-  std::unique_ptr<rpc::RestoreSink::Client> sink;
+  std::unique_ptr<rpc::RestoreInput::Client> input;
+  std::unique_ptr<rpc::RestoreJob::Client> job;
   Result<bool> started = Call<bool>([&]() {
-    sink = std::make_unique<rpc::RestoreSink::Client>(
-        session_->annals.restoreRequest().send().getSink());
+    auto started_restore = session_->annals.restoreRequest().send();
+    input = std::make_unique<rpc::RestoreInput::Client>(started_restore.getInput());
+    job = std::make_unique<rpc::RestoreJob::Client>(started_restore.getJob());
     return true;
   });
   if (!started.ok()) return started.status();
   std::vector<std::string> lines;
   size_t bytes = 0;
   bool streaming = true;
+  uint64_t chunks = 0;
   auto send = [&]() {
     Result<bool> sent = Call<bool>([&]() {
-      auto request = sink->linesRequest();
+      auto request = input->linesRequest();
       auto list = request.initLines(static_cast<unsigned>(lines.size()));
       for (unsigned i = 0; i < lines.size(); ++i) list.set(i, lines[i]);
       return request.send().then([] { return true; });
     });
+    ++chunks;
     lines.clear();
     bytes = 0;
     streaming = sent.ok();
@@ -226,15 +236,18 @@ Status RemoteStore::Restore(const std::function<bool(std::string* line)>& next_l
   }
   if (streaming && !lines.empty()) send();
   Result<bool> done = Call<bool>([&]() {
-    return sink->finishRequest().send().then(
-        [](capnp::Response<rpc::RestoreSink::FinishResults> r) -> Result<bool> {
+    auto request = job->finishRequest();
+    request.setChunks(chunks);
+    return request.send().then(
+        [](capnp::Response<rpc::RestoreJob::FinishResults> r) -> Result<bool> {
           Status s = OutcomeStatus(r.getOutcome());
           if (!s.ok()) return s;
           return true;
         });
   });
   (void)Call<bool>([&]() {
-    sink = nullptr;
+    input = nullptr;
+    job = nullptr;
     return true;
   });
   return done.status();

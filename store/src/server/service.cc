@@ -42,9 +42,12 @@ class HeadWaiter {
   HeadWaiter(kj::PromiseFulfiller<void>& fulfiller, ServerState& state)
       : fulfiller_(fulfiller),
         state_(state),
-        it_(state.waiters_.insert(state.waiters_.end(), this)) {}
+        it_(state.waiters_.insert(state.waiters_.end(), this)) {
+    ++state_.followers_;
+  }
   ~HeadWaiter() {
     if (listed_) state_.waiters_.erase(it_);
+    --state_.followers_;
   }
   HeadWaiter(const HeadWaiter&) = delete;
   HeadWaiter& operator=(const HeadWaiter&) = delete;
@@ -63,12 +66,13 @@ class HeadWaiter {
 };
 
 ServerState::ServerState(Store& store, std::string store_path, std::string token,
-                         kj::Timer& timer, uint64_t head)
+                         kj::Timer& timer, uint64_t head, std::atomic<size_t>* followers)
     : store_(store),
       store_path_(std::move(store_path)),
       timer_(timer),
       pool_(256),
       head_(head),
+      followers_(*followers),
       tasks_(*this) {
   if (!token.empty()) token_digest_ = Sha256(token.data(), token.size());
 }
@@ -295,12 +299,12 @@ class AnnalsImpl final : public rpc::Annals::Server {
   }
 
   kj::Promise<void> import(ImportContext context) override {
-    context.getResults().setSink(StartImport(state_));
+    StartImport(state_, context.getResults());
     return kj::READY_NOW;
   }
 
   kj::Promise<void> restore(RestoreContext context) override {
-    context.getResults().setSink(StartRestore(state_));
+    StartRestore(state_, context.getResults());
     return kj::READY_NOW;
   }
 

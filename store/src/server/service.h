@@ -3,7 +3,7 @@
 // The server's side of schema/server.capnp: ServerState (what every connection shares:
 // the store, the worker threads, the head of the log and its followers, the writes in
 // flight) and the capabilities a connection is given (Gate, then Annals, Cursors, import
-// and restore sinks).
+// and restore inputs and jobs).
 //
 // THREADS.  Everything here runs on the server's one event-loop thread, except the store
 // calls, which run on WorkerPool threads (Offload) and hand plain C++ results back; the
@@ -28,6 +28,7 @@
 #include <kj/async.h>
 #include <kj/timer.h>
 
+#include <atomic>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -54,8 +55,9 @@ class StreamJob {
 
 class ServerState final : private kj::TaskSet::ErrorHandler {
  public:
+  // `followers` counts the followers waiting now (for Server::TEST_followers).
   ServerState(Store& store, std::string store_path, std::string token, kj::Timer& timer,
-              uint64_t head);
+              uint64_t head, std::atomic<size_t>* followers);
   ~ServerState();
 
   Store& store() { return store_; }
@@ -72,7 +74,6 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   void AdvanceHead(uint64_t seq);
   // Resolves once head() > after, or the server stops.
   kj::Promise<void> HeadAfter(uint64_t after);
-  size_t followers() const { return waiters_.size(); }
 
   void BeginWrite() { ++writes_; }
   void EndWrite();
@@ -98,6 +99,7 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   bool stopping_ = false;
   uint64_t head_ = 0;
   std::list<HeadWaiter*> waiters_;
+  std::atomic<size_t>& followers_;
   size_t writes_ = 0;
   kj::Own<kj::PromiseFulfiller<void>> writes_done_;
   std::vector<std::weak_ptr<Channel>> channels_;
@@ -108,9 +110,9 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
 // The bootstrap capability of a connection.  `needs_token`: a TCP listener's.
 capnp::Capability::Client NewGate(ServerState& state, bool needs_token);
 
-// The sinks of an import and a restore (streams.cc).
-rpc::ImportSink::Client StartImport(ServerState& state);
-rpc::RestoreSink::Client StartRestore(ServerState& state);
+// An import or a restore: its input and its job (streams.cc).
+void StartImport(ServerState& state, rpc::Annals::ImportResults::Builder results);
+void StartRestore(ServerState& state, rpc::Annals::RestoreResults::Builder results);
 
 }  // namespace internal
 }  // namespace annals

@@ -43,17 +43,22 @@ class InputJob final : public StreamJob {
   // ---- event loop ----
   kj::Promise<void> Add(Params params) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (over_ || aborted_ || end_) {
+    if (over_ || aborted_) {
       return KJ_EXCEPTION(FAILED, "the input has ended; its outcome is finish()'s");
     }
     auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
     chunks_.push_back(Chunk{params, kj::mv(paf.fulfiller)});
+    ++received_;
     cv_.notify_one();
     return kj::mv(paf.promise);
   }
-  void End(Status end) {
+  // The end of the input, after `chunks` chunks (which may still be on their way).
+  void End(Status end, uint64_t chunks) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!end_) end_ = std::move(end);
+    if (!end_) {
+      end_ = std::move(end);
+      expected_ = chunks;
+    }
     cv_.notify_one();
   }
   void Abort(Status why) {
@@ -71,7 +76,7 @@ class InputJob final : public StreamJob {
   std::optional<Item> Next(Status* end) {
     while (ready_.empty()) {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return aborted_ || !chunks_.empty() || end_.has_value(); });
+      cv_.wait(lock, [this] { return aborted_ || !chunks_.empty() || Ended(); });
       if (aborted_) {
         *end = abort_status_;
         return std::nullopt;
@@ -110,11 +115,16 @@ class InputJob final : public StreamJob {
     Params params;
     kj::Own<kj::CrossThreadPromiseFulfiller<void>> taken;
   };
+  // mu_ held: the end was announced and every chunk before it has arrived.
+  bool Ended() const { return end_.has_value() && received_ >= expected_; }
+
   const Convert convert_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Chunk> chunks_;        // mu_
   std::optional<Status> end_;       // mu_
+  uint64_t expected_ = 0;           // mu_: chunks before the end
+  uint64_t received_ = 0;           // mu_
   bool aborted_ = false;            // mu_
   Status abort_status_;             // mu_
   bool over_ = false;               // mu_
@@ -129,20 +139,27 @@ struct ImportOutcome {
 };
 
 using ImportItem = std::pair<Result<NewEvent>, std::string>;  // the event (or why not), label
-using ImportJob = InputJob<rpc::ImportSink::ChunkParams::Reader, ImportItem>;
+using ImportJob = InputJob<rpc::ImportInput::ChunkParams::Reader, ImportItem>;
 
-class ImportSinkImpl final : public rpc::ImportSink::Server {
+class ImportInputImpl final : public rpc::ImportInput::Server {
  public:
-  ImportSinkImpl(std::shared_ptr<ImportJob> job, kj::ForkedPromise<ImportOutcome> outcome)
+  explicit ImportInputImpl(std::shared_ptr<ImportJob> job) : job_(std::move(job)) {}
+  kj::Promise<void> chunk(ChunkContext context) override { return job_->Add(context.getParams()); }
+
+ private:
+  std::shared_ptr<ImportJob> job_;
+};
+
+class ImportJobImpl final : public rpc::ImportJob::Server {
+ public:
+  ImportJobImpl(std::shared_ptr<ImportJob> job, kj::ForkedPromise<ImportOutcome> outcome)
       : job_(std::move(job)), outcome_(kj::mv(outcome)) {}
-  ~ImportSinkImpl() noexcept(false) {
+  ~ImportJobImpl() noexcept(false) {
     job_->Abort(Status::Unavailable("the client of the import went away; nothing was imported"));
   }
 
-  kj::Promise<void> chunk(ChunkContext context) override { return job_->Add(context.getParams()); }
-
   kj::Promise<void> finish(FinishContext context) override {
-    job_->End(OutcomeStatus(context.getParams().getEnd()));
+    job_->End(OutcomeStatus(context.getParams().getEnd()), context.getParams().getChunks());
     return outcome_.addBranch().then([context](ImportOutcome o) mutable {
       auto results = context.getResults();
       SetOutcome(o.status, results.initOutcome());
@@ -161,25 +178,32 @@ class ImportSinkImpl final : public rpc::ImportSink::Server {
 
 // ---- restore ----
 
-using RestoreJob = InputJob<rpc::RestoreSink::LinesParams::Reader, std::string>;
+using RestoreJob = InputJob<rpc::RestoreInput::LinesParams::Reader, std::string>;
 
 struct RestoreOutcome {
   Status status;
   uint64_t head = 0;  // the restored store's last seq
 };
 
-class RestoreSinkImpl final : public rpc::RestoreSink::Server {
+class RestoreInputImpl final : public rpc::RestoreInput::Server {
  public:
-  RestoreSinkImpl(std::shared_ptr<RestoreJob> job, kj::ForkedPromise<RestoreOutcome> outcome)
+  explicit RestoreInputImpl(std::shared_ptr<RestoreJob> job) : job_(std::move(job)) {}
+  kj::Promise<void> lines(LinesContext context) override { return job_->Add(context.getParams()); }
+
+ private:
+  std::shared_ptr<RestoreJob> job_;
+};
+
+class RestoreJobImpl final : public rpc::RestoreJob::Server {
+ public:
+  RestoreJobImpl(std::shared_ptr<RestoreJob> job, kj::ForkedPromise<RestoreOutcome> outcome)
       : job_(std::move(job)), outcome_(kj::mv(outcome)) {}
-  ~RestoreSinkImpl() noexcept(false) {
+  ~RestoreJobImpl() noexcept(false) {
     job_->Abort(Status::Unavailable("the client of the restore went away; nothing was restored"));
   }
 
-  kj::Promise<void> lines(LinesContext context) override { return job_->Add(context.getParams()); }
-
   kj::Promise<void> finish(FinishContext context) override {
-    job_->End(Status::OK());
+    job_->End(Status::OK(), context.getParams().getChunks());
     return outcome_.addBranch().then([context](RestoreOutcome o) mutable {
       SetOutcome(o.status, context.getResults().initOutcome());
     });
@@ -192,12 +216,12 @@ class RestoreSinkImpl final : public rpc::RestoreSink::Server {
 
 }  // namespace
 
-rpc::ImportSink::Client StartImport(ServerState& state) {
+void StartImport(ServerState& state, rpc::Annals::ImportResults::Builder results) {
   Store& store = state.store();
   const EventTypes types = store.Types();
   auto counter = std::make_shared<uint64_t>(0);  // events converted (labels of unlabelled ones)
   auto job = std::make_shared<ImportJob>(
-      [types, counter](rpc::ImportSink::ChunkParams::Reader params, std::deque<ImportItem>* out) {
+      [types, counter](rpc::ImportInput::ChunkParams::Reader params, std::deque<ImportItem>* out) {
         auto events = params.getEvents();
         auto labels = params.getLabels();
         for (unsigned i = 0; i < events.size(); ++i) {
@@ -240,13 +264,14 @@ rpc::ImportSink::Client StartImport(ServerState& state) {
       state.AdvanceHead(o.summary.last_seq);
     }));
   }
-  return kj::heap<ImportSinkImpl>(std::move(job), kj::mv(forked));
+  results.setInput(kj::heap<ImportInputImpl>(job));
+  results.setJob(kj::heap<ImportJobImpl>(std::move(job), kj::mv(forked)));
 }
 
-rpc::RestoreSink::Client StartRestore(ServerState& state) {
+void StartRestore(ServerState& state, rpc::Annals::RestoreResults::Builder results) {
   Store& store = state.store();
   auto job = std::make_shared<RestoreJob>(
-      [](rpc::RestoreSink::LinesParams::Reader params, std::deque<std::string>* out) {
+      [](rpc::RestoreInput::LinesParams::Reader params, std::deque<std::string>* out) {
         for (auto line : params.getLines()) out->emplace_back(line.cStr(), line.size());
       });
   kj::Promise<RestoreOutcome> done = nullptr;
@@ -290,7 +315,8 @@ rpc::RestoreSink::Client StartRestore(ServerState& state) {
       state.AdvanceHead(o.head);
     }));
   }
-  return kj::heap<RestoreSinkImpl>(std::move(job), kj::mv(forked));
+  results.setInput(kj::heap<RestoreInputImpl>(job));
+  results.setJob(kj::heap<RestoreJobImpl>(std::move(job), kj::mv(forked)));
 }
 
 }  // namespace internal
