@@ -92,6 +92,9 @@ class Server {
   // Asks Run() to stop gracefully, from any thread; a no-op once Run() has returned.
   virtual void Stop() = 0;
 
+  // For tests: how many subscribers wait in a follow call now (any thread).
+  virtual size_t TEST_followers() const = 0;
+
  protected:
   Server() = default;
 };

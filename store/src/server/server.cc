@@ -21,6 +21,7 @@
 #include <kj/async-unix.h>
 
 #include <algorithm>
+#include <atomic>
 #include <list>
 #include <mutex>
 #include <utility>
@@ -91,6 +92,7 @@ class ServerImpl final : public Server {
 
   Status Run(const std::function<void(const std::vector<std::string>&)>& ready) override;
   void Stop() override;
+  size_t TEST_followers() const override { return followers_.load(); }
 
  private:
   void Log(const std::string& line) {
@@ -111,6 +113,7 @@ class ServerImpl final : public Server {
   kj::Own<kj::CrossThreadPromiseFulfiller<void>> stop_;       // stop_mu_; set while Run runs
 
   std::list<Connection*> connections_;  // the loop's
+  std::atomic<size_t> followers_{0};
   QuietErrors quiet_;
   kj::Maybe<kj::TaskSet> open_connections_;
 };
@@ -220,7 +223,7 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
   if (!recorded.ok()) return recorded;
 
   {
-    ServerState state(*store_, path_, token_, io.provider->getTimer(), head);
+    ServerState state(*store_, path_, token_, io.provider->getTimer(), head, &followers_);
     open_connections_.emplace(quiet_);
     {
       kj::TaskSet accepting(quiet_);
