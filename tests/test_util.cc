@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -31,6 +34,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  StopTestServers(path_);
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -99,7 +103,90 @@ void ExecAnnals(const std::vector<std::string>& args) {
   _exit(127);
 }
 
+namespace {
+
+// The servers RunAnnals started (ANNALS_TEST_VIA_SERVER), by store directory.
+std::map<std::string, pid_t>& TestServers() {
+  static auto* servers = new std::map<std::string, pid_t>();
+  return *servers;
+}
+
+void StopServer(pid_t pid) {
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+void StopAllTestServers() { StopTestServers("/"); }
+
+// Starts a server for the store at `db` unless one of ours serves it already.
+void EnsureTestServer(const std::string& db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db + "/CURRENT", ec)) return;  // no store yet
+  const std::string path = std::filesystem::absolute(db, ec).lexically_normal().string();
+  auto& servers = TestServers();
+  auto it = servers.find(path);
+  if (it != servers.end()) {
+    int status = 0;
+    const bool alive = ::waitpid(it->second, &status, WNOHANG) == 0;
+    if (alive && std::filesystem::exists(path + "/serve/record", ec)) return;
+    if (alive) StopServer(it->second);  // serving a store that was removed meanwhile
+    servers.erase(it);
+  }
+  static bool registered = (std::atexit(StopAllTestServers), true);
+  (void)registered;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test program leaves no server behind
+    const int null = ::open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    unsetenv("ANNALS_DB");
+    ExecAnnals({"--db", path, "--quiet", "serve"});
+  }
+  servers[path] = pid;
+  // Ready once it has recorded its socket.
+  for (int i = 0; i < 2000; ++i) {
+    if (std::filesystem::exists(path + "/serve/record", ec)) return;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {  // could not take the store
+      servers.erase(path);
+      return;
+    }
+    ::usleep(5000);
+  }
+  ADD_FAILURE() << "the test server for " << path << " did not start";
+}
+
+}  // namespace
+
+bool ViaServer() {
+  const char* v = std::getenv("ANNALS_TEST_VIA_SERVER");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
+void StopTestServers(const std::string& dir) {
+  std::error_code ec;
+  std::string prefix = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  auto& servers = TestServers();
+  for (auto it = servers.begin(); it != servers.end();) {
+    if ((it->first + "/").rfind(prefix, 0) == 0) {
+      StopServer(it->second);
+      it = servers.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data) {
+  if (ViaServer()) {
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+      if (args[i] == "--db") EnsureTestServer(args[i + 1]);
+    }
+  }
   RunResult result;
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
