@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,9 +77,11 @@ ServeProcess::ServeProcess(const std::string& db, const std::vector<std::string>
   int out[2];
   if (::pipe(out) != 0) return;
   err_path_ = db + ".serve-stderr";
+  // PR_SET_PDEATHSIG fires when the forking *thread* ends: only from the main thread.
+  const bool main_thread = ::syscall(SYS_gettid) == ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (main_thread) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(out[1], 1);
     const int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(err, 2);

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,9 +136,11 @@ void EnsureTestServer(const std::string& db) {
   }
   static bool registered = (std::atexit(StopAllTestServers), true);
   (void)registered;
+  // PR_SET_PDEATHSIG fires when the forking *thread* ends: only from the main thread.
+  const bool main_thread = ::syscall(SYS_gettid) == ::getpid();
   const pid_t pid = fork();
   if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test program leaves no server behind
+    if (main_thread) ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no server
     const int null = ::open("/dev/null", O_RDWR);
     dup2(null, 0);
     dup2(null, 1);
