@@ -2,13 +2,16 @@
 
 #include "common.h"
 
-#include "annals/server.h"
-
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
+
+#include "annals/server.h"
 
 namespace annals {
 namespace cli {
@@ -64,13 +67,183 @@ Result<std::unique_ptr<Store>> OpenServedStore(const GlobalOptions& global) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool create) {
+Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, Use use) {
   auto served = OpenServedStore(global);
   if (!served.ok() || *served) return served;
   Options options;
-  options.create_if_missing = create;
+  switch (use) {
+    case Use::kWrite:
+      options.access = Options::Access::kReadWrite;
+      options.create_if_missing = true;
+      break;
+    case Use::kRead: options.access = Options::Access::kReadOnly; break;
+    case Use::kQuery: options.access = Options::Access::kReadWriteIfWritable; break;
+  }
   options.sync = !global.no_sync;
-  return Store::Open(global.DbPath(), options);
+  options.wait_micros = static_cast<int64_t>(global.wait_seconds * 1e6);
+  const std::string path = global.DbPath();
+  const bool tell = !global.quiet && ::isatty(::fileno(stderr)) == 1;
+  bool told = false;
+  if (tell) {
+    options.waiting = [&](const std::string& holders) {
+      std::fprintf(stderr, "\rannals: waiting for '%s', in use by %s (at most %g s, see "
+                   "--wait)\033[K", path.c_str(), holders.c_str(), global.wait_seconds);
+      std::fflush(stderr);
+      told = true;
+    };
+  }
+  // A server that has just taken the store records its socket a moment later: when the
+  // store is held by `annals serve`, use it rather than wait for it.
+  // (A server that is stopping refuses clients: the store is then used directly as soon
+  // as it lets go.)
+  Options at_once = options;
+  at_once.wait_micros = 0;
+  at_once.waiting = nullptr;
+  auto busy = [](const Result<std::unique_ptr<Store>>& s) {
+    return !s.ok() && s.status().message().find(" is in use by ") != std::string::npos;
+  };
+  auto store = Store::Open(path, at_once);
+  for (int i = 0; i < 40 && busy(store) &&
+                  store.status().message().find(" serve") != std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    served = OpenServedStore(global);
+    if (!served.ok() || *served) return served;
+    store = Store::Open(path, at_once);
+  }
+  if (busy(store) && options.wait_micros > 0) store = Store::Open(path, options);
+  if (told) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+  return store;
+}
+
+namespace {
+
+// The output of a read command while it holds the store (RunRead): a FILE* whose writes
+// go to memory up to kMemoryBytes, then to an unlinked temporary file.  If no temporary
+// file can be made, what is held goes to stdout and the rest follows directly (the store
+// is then held while stdout is slow, as without a spool).
+class Spool {
+ public:
+  Spool() {
+    struct stat st;
+    if (::fstat(::fileno(stdout), &st) == 0 && S_ISREG(st.st_mode)) {
+      out_ = stdout;  // a file cannot stall
+      return;
+    }
+    cookie_io_functions_t io;
+    std::memset(&io, 0, sizeof(io));
+    io.write = [](void* self, const char* data, size_t n) -> ssize_t {
+      return static_cast<Spool*>(self)->Write(data, n) ? static_cast<ssize_t>(n) : -1;
+    };
+    out_ = ::fopencookie(this, "w", io);
+    if (out_ == nullptr) out_ = stdout;
+  }
+  ~Spool() {
+    if (out_ != stdout) std::fclose(out_);
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  std::FILE* out() { return out_; }
+
+  // Writes what is held to stdout.  False if that failed.
+  bool Drain() {
+    if (out_ == stdout) return true;
+    if (std::fflush(out_) != 0) return false;
+    if (!Put(memory_.data(), memory_.size())) return false;
+    memory_.clear();
+    if (file_ == nullptr) return true;
+    std::rewind(file_);
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), file_)) > 0) {
+      if (!Put(buf, n)) return false;
+    }
+    return !std::ferror(file_);
+  }
+
+ private:
+  static constexpr size_t kMemoryBytes = 8 << 20;
+
+  static bool Put(const char* data, size_t n) {
+    return n == 0 || std::fwrite(data, 1, n, stdout) == n;
+  }
+
+  bool Write(const char* data, size_t n) {
+    if (direct_) return Put(data, n);
+    if (file_ == nullptr && memory_.size() + n <= kMemoryBytes) {
+      memory_.append(data, n);
+      return true;
+    }
+    if (file_ == nullptr) {
+      file_ = TempFile();
+      if (file_ == nullptr) {
+        direct_ = true;
+        const bool ok = Put(memory_.data(), memory_.size());
+        memory_.clear();
+        return ok && Put(data, n);
+      }
+      if (std::fwrite(memory_.data(), 1, memory_.size(), file_) != memory_.size()) return false;
+      memory_.clear();
+      memory_.shrink_to_fit();
+    }
+    return std::fwrite(data, 1, n, file_) == n;
+  }
+
+  // A new temporary file in $TMPDIR (else /tmp), already unlinked.
+  static std::FILE* TempFile() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string templ = std::string(dir != nullptr && *dir != '\0' ? dir : "/tmp") +
+                        "/annals-output-XXXXXX";
+    const int fd = ::mkstemp(templ.data());
+    if (fd < 0) return nullptr;
+    ::unlink(templ.c_str());
+    std::FILE* f = ::fdopen(fd, "w+");
+    if (f == nullptr) ::close(fd);
+    return f;
+  }
+
+  std::FILE* out_ = nullptr;
+  std::string memory_;
+  std::FILE* file_ = nullptr;
+  bool direct_ = false;
+};
+
+}  // namespace
+
+int RunRead(const GlobalOptions& global, Use use,
+            const std::function<Status(Store& store, std::FILE* out)>& body) {
+  Spool spool;
+  Status status;
+  {
+    auto store = OpenStore(global, use);
+    if (!store.ok()) return Fail(store.status());
+    status = body(**store, spool.out());
+  }  // the store is given up here, before the results are written
+  if (!spool.Drain() && status.ok()) {
+    status = Status::Unavailable("cannot write to standard output");
+  }
+  return status.ok() ? 0 : Fail(status);
+}
+
+std::string Count(uint64_t count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+void RefuseEmptyValues(CLI::App* app) {
+  const CLI::Validator not_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("an empty value is not allowed") : std::string();
+      },
+      "");
+  for (CLI::Option* opt : app->get_options()) {
+    if (opt->get_expected_max() > 0) opt->check(not_empty);
+  }
+  for (CLI::App* sub : app->get_subcommands({})) RefuseEmptyValues(sub);
 }
 
 CLI::Validator WholeNumber() {
@@ -84,6 +257,21 @@ CLI::Validator WholeNumber() {
         return std::string();
       },
       "N");
+}
+
+CLI::Validator Seconds() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        const bool number = !value.empty() && end == value.c_str() + value.size() &&
+                            value.find_first_not_of("0123456789.") == std::string::npos;
+        if (!number || !(v >= 0 && v <= 1e9)) {
+          return "'" + value + "' is not a number of seconds from 0 to 1000000000";
+        }
+        return std::string();
+      },
+      "SECONDS");
 }
 
 void AddFormatOption(CLI::App* sub, GlobalOptions* global) {
@@ -117,9 +305,8 @@ std::string Paint(std::string_view text, Style style, std::FILE* stream) {
 }
 
 Progress::Progress(const GlobalOptions& global, std::string what, std::string unit,
-                   uint64_t every, bool prints_while_running)
-    : enabled_(!global.quiet && ::isatty(::fileno(stderr)) == 1 &&
-               !(prints_while_running && ::isatty(::fileno(stdout)) == 1)),
+                   uint64_t every)
+    : enabled_(!global.quiet && ::isatty(::fileno(stderr)) == 1),
       what_(std::move(what)),
       unit_(std::move(unit)),
       every_(every == 0 ? 1 : every) {}

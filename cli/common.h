@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@ struct GlobalOptions {
   std::string format = "text";  // --format text|json (per command)
   bool quiet = false;        // --quiet: no confirmations on stdout for write commands
   bool no_sync = false;      // --no-sync: do not fsync (benchmarks, bulk loads you can redo)
+  double wait_seconds = 10;  // --wait: how long to wait for a store another command holds
   std::string server;        // --server ADDR; empty: $ANNALS_SERVER, else the store's own
   std::string token_file;    // --token-file F: a TCP server's token (client and `serve`)
 
@@ -41,14 +43,43 @@ int ExitCode(const Status& status);
 // Prints "annals: <message>" to stderr and returns the exit code for `status`.
 int Fail(const Status& status);
 
-// Opens the store.  `create` is true for commands that write (append, import, restore).
+// What a command does with the store, which decides how it opens it (Options::Access).
+enum class Use {
+  kWrite,  // append, import, restore: alone, creating the store if missing
+  kRead,   // reads only: shared with other readers, and works on a read-only store
+  kQuery,  // reads, keeping checkpoints (state, diff, timeline): alone where the store can
+           // be written, else as kRead
+};
+
+// Opens the store for `use`, waiting up to --wait seconds for other commands that hold it;
+// while it waits, says who they are on stderr when that is a terminal (not with --quiet).
 // Through a server (SPEC §8) when one is named (--server, $ANNALS_SERVER) or holds the
-// store; otherwise directly.
-Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, bool create);
+// store: then `use` does not matter, the server holds the store for every client.
+Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, Use use);
+
+// Runs a command that reads the store and prints: opens it for `use`, lets `body` print
+// its results to the given stream, gives the store up, and only then copies the results
+// to stdout.  So a slow reader of the output (a pager, a stalled pipe) never keeps a writer
+// out: the results are held in memory up to 8 MiB, beyond that in an unlinked temporary
+// file in $TMPDIR (or /tmp); when stdout is a regular file they go straight to it.  A
+// non-ok Status from `body` is reported (Fail) after its results are written.
+int RunRead(const GlobalOptions& global, Use use,
+            const std::function<Status(Store& store, std::FILE* out)>& body);
+
+// "1 event", "2 events": `count` and `noun`, with an "s" unless count is 1.
+std::string Count(uint64_t count, const std::string& noun);
+
+// Makes every option of `app` and its subcommands that takes a value refuse an empty one
+// (exit 2), so that `--id ''` or `--db ''` never falls back to a default silently.  Call
+// after every option is defined.
+void RefuseEmptyValues(CLI::App* app);
 
 // Validates a seq, version or count flag before CLI11 converts it: decimal digits only,
 // at most 2^53 (CLI11 would wrap "-1" and huge values to 2^64-1).
 CLI::Validator WholeNumber();
+
+// Validates a number of seconds (--wait): a finite decimal number from 0 to 10^9.
+CLI::Validator Seconds();
 
 // Adds `--format text|json` to a subcommand.
 void AddFormatOption(CLI::App* sub, GlobalOptions* global);
@@ -67,10 +98,8 @@ std::string Paint(std::string_view text, Style style, std::FILE* stream = stdout
 // Progress is destroyed, so that it never mixes with results or diagnostics.
 class Progress {
  public:
-  // `prints_while_running`: the command writes results to stdout as it goes (replay); then
-  // progress is shown only when stdout is not the terminal too, so that they do not mix.
   Progress(const GlobalOptions& global, std::string what, std::string unit,
-           uint64_t every = 5000, bool prints_while_running = false);
+           uint64_t every = 5000);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;

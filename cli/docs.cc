@@ -73,7 +73,8 @@ std::string Placeholder(const std::string& name) {
       {"effective", "DATE"},  {"published", "DATE"}, {"known-at", "TIME"},
       {"after-seq", "N"},     {"until-seq", "N"},   {"limit", "N"},    {"expect-version", "N"},
       {"set", "KEY=VALUE"},   {"data", "JSON"},     {"out", "FILE"},   {"source", "PUBLISHER"},
-      {"by", "WHO"},          {"confidence", "LEVEL"},
+      {"by", "WHO"},          {"confidence", "LEVEL"},  {"server", "ADDR"},
+      {"listen", "ADDR"},     {"token-file", "FILE"}, {"wait", "SECONDS"},
   };
   for (const auto& [n, p] : kNames) {
     if (name == n) return p;
@@ -165,6 +166,8 @@ const std::vector<std::pair<std::string, std::string>>& Environment() {
                    "used only when the output is a terminal."},
       {"CLICOLOR_FORCE", "When set, not empty and not 0, output is coloured even on a pipe "
                          "(NO_COLOR still wins)."},
+      {"TMPDIR", "Where a read command keeps its output beyond 8 MiB until it has given up "
+                 "the store (default: /tmp)."},
   };
   return kEnv;
 }
@@ -176,7 +179,8 @@ const std::vector<std::pair<std::string, std::string>>& ExitStatus() {
       {"3", "Conflict: expected version mismatch or id reused with other content; nothing "
             "was written."},
       {"4", "Verification failed: tampering or corruption detected."},
-      {"5", "Store unavailable: locked by another process, I/O error, or not an annals "
+      {"5", "Store unavailable: still in use by another command after --wait (the message "
+            "names it), read-only (for a write), not readable, I/O error, or not an annals "
             "store."},
   };
   return kExit;
@@ -232,7 +236,8 @@ std::string Heading(const std::string& h) { return Paint(h, Style::kBold) + "\n"
 
 std::string ManualText(const Manual& m) {
   std::string out = Heading("NAME") + "  annals - " + kSummary + "\n\n";
-  out += Heading("SYNOPSIS") + "  annals [--db DIR] [-q] [--no-sync] COMMAND [OPTIONS]\n"
+  out += Heading("SYNOPSIS") +
+         "  annals [--db DIR] [-q] [--no-sync] [--wait SECONDS] COMMAND [OPTIONS]\n"
          "  annals help [COMMAND]\n\n";
   out += Heading("DESCRIPTION") + Wrap(m.description, 2) + "\n";
   out += Heading("GLOBAL OPTIONS");
@@ -314,7 +319,8 @@ std::string ManualRoff(const Manual& m) {
   out += ".TH ANNALS 1 \"\" \"annals " + std::string(ANNALS_VERSION) + "\" \"annals manual\"\n";
   out += ".SH NAME\nannals \\- " + Roff(kSummary) + "\n";
   out += ".SH SYNOPSIS\n.B annals\n[\\fB\\-\\-db\\fR \\fIDIR\\fR] [\\fB\\-q\\fR] "
-         "[\\fB\\-\\-no\\-sync\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR]\n.br\n.B annals help\n"
+         "[\\fB\\-\\-no\\-sync\\fR] [\\fB\\-\\-wait\\fR \\fISECONDS\\fR] "
+         "\\fICOMMAND\\fR [\\fIOPTIONS\\fR]\n.br\n.B annals help\n"
          "[\\fICOMMAND\\fR]\n";
   out += ".SH DESCRIPTION\n" + Roff(m.description) + "\n";
   out += ".SH GLOBAL OPTIONS\n";
@@ -546,7 +552,7 @@ bool Print(const std::string& text) {
 // The event types `append --type` takes in the store of `global` (its vocabularies), or in
 // any store when there is none there yet, with their data fields.
 std::string EventTypesText(const GlobalOptions& global) {
-  auto store = OpenStore(global, /*create=*/false);
+  auto store = OpenStore(global, Use::kRead);
   const EventTypes types = store.ok() ? (*store)->Types() : EventTypes::BuiltIn();
   std::string out = "\nEVENT TYPES (" +
                     (store.ok() ? "of the store " + global.DbPath()

@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
                "timeline, no 'ok' line from verify, no progress");
   app.add_flag("--no-sync", global.no_sync,
                "Do not fsync appends (faster; a power loss may drop the latest appends)");
+  app.add_option("--wait", global.wait_seconds,
+                 "How long to wait for a store that another command is using, in seconds "
+                 "(default: 10); then exit 5, naming that command's pid and command line")
+      ->check(annals::cli::Seconds());
   app.add_option("--server", global.server,
                  "Reach the store through the annals server at ADDR (unix:PATH or HOST:PORT; "
                  "default: $ANNALS_SERVER, else the server that holds the store, if any)");
@@ -48,6 +52,7 @@ int main(int argc, char** argv) {
   annals::cli::AddVocabCommands(app, &global, &exit_code);
   annals::cli::AddServeCommand(app, &global, &exit_code);
   annals::cli::AddDocCommands(app, &global, &exit_code);  // last: documents the commands above
+  annals::cli::RefuseEmptyValues(&app);  // every option defined above
 
   try {
     app.parse(argc, argv);
@@ -61,7 +66,7 @@ int main(int argc, char** argv) {
     // A mistyped command reads better as such than as "a subcommand is required".
     for (int i = 1; i < argc; ++i) {
       std::string arg = argv[i];
-      if (arg == "--db" || arg == "--server" || arg == "--token-file") {
+      if (arg == "--db" || arg == "--wait" || arg == "--server" || arg == "--token-file") {
         ++i;
         continue;
       }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,13 @@ struct QueryFlags {
   std::string known_at;
   std::string from;
   std::string to;
-  uint64_t until_seq = 0;
+  std::optional<uint64_t> until_seq;
 };
 
-bool Emit(const std::string& line) {
-  std::string out = line;
-  out.push_back('\n');
-  return std::fwrite(out.data(), 1, out.size(), stdout) == out.size();
+bool Emit(std::FILE* out, const std::string& line) {
+  std::string text = line;
+  text.push_back('\n');
+  return std::fwrite(text.data(), 1, text.size(), out) == text.size();
 }
 
 std::string Pad(const std::string& s, size_t width) {
@@ -56,29 +57,28 @@ std::string Inline(const StateValue& v) {
   switch (v.kind) {
     case StateValue::Kind::kNull: return "-";
     case StateValue::Kind::kList: {
-      std::string out;
+      std::string text;
       for (size_t i = 0; i < v.items.size(); ++i) {
         if (v.items[i].kind == StateValue::Kind::kStruct ||
             v.items[i].kind == StateValue::Kind::kMap) {
           return std::to_string(v.items.size()) + " entries";
         }
-        out += (i ? ", " : "") + Inline(v.items[i]);
+        text += (i ? ", " : "") + Inline(v.items[i]);
       }
-      return out.empty() ? "-" : out;
+      return text.empty() ? "-" : text;
     }
     case StateValue::Kind::kMap:
     case StateValue::Kind::kStruct: {
-      std::string out;
+      std::string text;
       for (const auto& [name, member] : v.members) {
         if (member.kind == StateValue::Kind::kList && !member.items.empty() &&
             member.items[0].kind == StateValue::Kind::kStruct) {
           continue;  // shown on lines of their own
         }
-        if (!out.empty()) out += "  ";
-        out += v.kind == StateValue::Kind::kMap ? name + " " + Inline(member)
-                                                : Label(name) + " " + Inline(member);
+        if (!text.empty()) text += "  ";
+        text += (v.kind == StateValue::Kind::kMap ? name : Label(name)) + " " + Inline(member);
       }
-      return out.empty() ? "-" : out;
+      return text.empty() ? "-" : text;
     }
     default:
       return v.text;
@@ -86,21 +86,21 @@ std::string Inline(const StateValue& v) {
 }
 
 // The lists of structs inside a struct, one line per element under the struct's line.
-void EmitNestedLists(const StateValue& v, const std::string& indent) {
+void EmitNestedLists(std::FILE* out, const StateValue& v, const std::string& indent) {
   if (v.kind != StateValue::Kind::kStruct) return;
   for (const auto& [name, member] : v.members) {
     if (member.kind != StateValue::Kind::kList || member.items.empty() ||
         member.items[0].kind != StateValue::Kind::kStruct) {
       continue;
     }
-    for (const auto& item : member.items) Emit(indent + Label(name) + "  " + Inline(item));
+    for (const auto& item : member.items) Emit(out, indent + Label(name) + "  " + Inline(item));
   }
 }
 
-void PrintState(const State& st) {
+void PrintState(std::FILE* out, const State& st) {
   const size_t kLabel = 16;
   auto row = [&](const std::string& label, const std::string& value) {
-    Emit(Pad(label, kLabel) + value);
+    Emit(out, Pad(label, kLabel) + value);
   };
   row("stream", st.stream);
   row("as of", st.as_of.empty() ? "(unbounded)" : st.as_of);
@@ -122,31 +122,31 @@ void PrintState(const State& st) {
         first_text = false;
       }
       row(label, shown);
-      EmitNestedLists(value, "  ");
+      EmitNestedLists(out, value, "  ");
       continue;
     }
-    Emit(Paint(label, Style::kBold));
+    Emit(out, Paint(label, Style::kBold));
     if (value.kind == StateValue::Kind::kMap) {
       size_t key_w = 0;
       for (const auto& [key, element] : value.members) key_w = std::max(key_w, key.size());
       for (const auto& [key, element] : value.members) {
-        Emit("  " + Pad(key, key_w) + "  " + Inline(element));
-        EmitNestedLists(element, "    ");
+        Emit(out, "  " + Pad(key, key_w) + "  " + Inline(element));
+        EmitNestedLists(out, element, "    ");
       }
     } else {
       for (const auto& element : value.items) {
-        Emit("  " + Inline(element));
-        EmitNestedLists(element, "    ");
+        Emit(out, "  " + Inline(element));
+        EmitNestedLists(out, element, "    ");
       }
     }
   }
   if (st.facts.empty()) {
     row("facts", "-");
   } else {
-    Emit(Paint("facts", Style::kBold));
+    Emit(out, Paint("facts", Style::kBold));
     size_t key_w = 0;
     for (const auto& [k, v] : st.facts) key_w = std::max(key_w, k.size());
-    for (const auto& [k, v] : st.facts) Emit("  " + Pad(k, key_w) + "  " + v);
+    for (const auto& [k, v] : st.facts) Emit(out, "  " + Pad(k, key_w) + "  " + v);
   }
   row("events applied", std::to_string(st.events_applied));
   std::string tentative;
@@ -157,107 +157,109 @@ void PrintState(const State& st) {
 }
 
 int RunState(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  auto state = (*store)->GetState(TimeQuery{f.stream, f.as_of, f.known_at});
-  if (!state.ok()) return Fail(state.status());
-  if (global.fmt() == Format::kJson) {
-    Emit(state->ToJson());
-  } else {
-    PrintState(*state);
-  }
-  return 0;
+  return RunRead(global, Use::kQuery, [&](Store& store, std::FILE* out) -> Status {
+    auto state = store.GetState(TimeQuery{f.stream, f.as_of, f.known_at});
+    if (!state.ok()) return state.status();
+    if (global.fmt() == Format::kJson) {
+      Emit(out, state->ToJson());
+    } else {
+      PrintState(out, *state);
+    }
+    return Status::OK();
+  });
 }
 
 int RunHistory(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
   const bool json = global.fmt() == Format::kJson;
-  std::vector<HistoryEntry> entries;  // text: buffered to align the columns
-  Status s = (*store)->History(TimeQuery{f.stream, f.as_of, f.known_at},
-                               [&](const HistoryEntry& e) {
-                                 if (json) return Emit(e.ToJson());
-                                 entries.push_back(e);
-                                 return true;
-                               });
-  if (!s.ok()) return Fail(s);
-  if (json) return 0;
-  size_t eff_w = 9, seq_w = 3, type_w = 4, id_w = 2;
-  for (const auto& e : entries) {
-    eff_w = std::max(eff_w, e.event.effective().text.size());
-    seq_w = std::max(seq_w, std::to_string(e.event.seq()).size());
-    type_w = std::max(type_w, e.event.type_name().size());
-    id_w = std::max(id_w, e.event.id().size());
-  }
-  Emit(Paint(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " + Pad("TYPE", type_w) +
-                 "  " + Pad("ID", id_w) + "  WHAT",
-             Style::kBold));
-  for (const auto& e : entries) {
-    std::string seq = std::to_string(e.event.seq());
-    std::string line = Pad(e.event.effective().text, eff_w) + "  " +
-                       std::string(seq_w - seq.size(), ' ') + seq + "  " +
-                       Pad(std::string(e.event.type_name()), type_w) + "  " +
-                       Pad(std::string(e.event.id()), id_w) + "  " + DescribeEvent(e.event);
-    if (e.corrected) line += "  [corrected]";
-    if (e.tentative) line += "  [tentative]";
-    Emit(line);
-  }
-  return 0;
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    std::vector<HistoryEntry> entries;  // text: buffered to align the columns
+    ANNALS_RETURN_IF_ERROR(store.History(TimeQuery{f.stream, f.as_of, f.known_at},
+                                         [&](const HistoryEntry& e) {
+                                           if (json) return Emit(out, e.ToJson());
+                                           entries.push_back(e);
+                                           return true;
+                                         }));
+    if (json) return Status::OK();
+    size_t eff_w = 9, seq_w = 3, type_w = 4, id_w = 2;
+    for (const auto& e : entries) {
+      eff_w = std::max(eff_w, e.event.effective().text.size());
+      seq_w = std::max(seq_w, std::to_string(e.event.seq()).size());
+      type_w = std::max(type_w, e.event.type_name().size());
+      id_w = std::max(id_w, e.event.id().size());
+    }
+    Emit(out, Paint(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " +
+                        Pad("TYPE", type_w) + "  " + Pad("ID", id_w) + "  WHAT",
+                    Style::kBold));
+    for (const auto& e : entries) {
+      std::string seq = std::to_string(e.event.seq());
+      std::string line = Pad(e.event.effective().text, eff_w) + "  " +
+                         std::string(seq_w - seq.size(), ' ') + seq + "  " +
+                         Pad(std::string(e.event.type_name()), type_w) + "  " +
+                         Pad(std::string(e.event.id()), id_w) + "  " + DescribeEvent(e.event);
+      if (e.corrected) line += "  [corrected]";
+      if (e.tentative) line += "  [tentative]";
+      Emit(out, line);
+    }
+    return Status::OK();
+  });
 }
 
-void PrintChanges(const std::vector<Change>& changes, const std::string& indent) {
+void PrintChanges(std::FILE* out, const std::vector<Change>& changes,
+                  const std::string& indent) {
   size_t path_w = 0, from_w = 0;
   for (const auto& c : changes) {
     path_w = std::max(path_w, c.path.size());
     from_w = std::max(from_w, c.from_text.size());
   }
   for (const auto& c : changes) {
-    Emit(indent + Pad(c.path, path_w) + "  " + Pad(c.from_text, from_w) + "  ->  " + c.to_text);
+    Emit(out,
+         indent + Pad(c.path, path_w) + "  " + Pad(c.from_text, from_w) + "  ->  " + c.to_text);
   }
 }
 
 int RunDiff(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  auto diff = (*store)->Diff(f.stream, f.from, f.to, f.known_at);
-  if (!diff.ok()) return Fail(diff.status());
-  if (global.fmt() == Format::kJson) {
-    Emit(diff->ToJson());
-    return 0;
-  }
-  Emit("stream " + diff->stream + ": " + diff->from + " -> " + diff->to +
-       (diff->known_at.empty() ? "" : " (known at " + diff->known_at + ")"));
-  if (diff->changes.empty()) {
-    Emit("no changes");
-  } else {
-    PrintChanges(diff->changes, "  ");
-  }
-  return 0;
+  return RunRead(global, Use::kQuery, [&](Store& store, std::FILE* out) -> Status {
+    auto diff = store.Diff(f.stream, f.from, f.to, f.known_at);
+    if (!diff.ok()) return diff.status();
+    if (global.fmt() == Format::kJson) {
+      Emit(out, diff->ToJson());
+      return Status::OK();
+    }
+    Emit(out, "stream " + diff->stream + ": " + diff->from + " -> " + diff->to +
+                  (diff->known_at.empty() ? "" : " (known at " + diff->known_at + ")"));
+    if (diff->changes.empty()) {
+      Emit(out, "no changes");
+    } else {
+      PrintChanges(out, diff->changes, "  ");
+    }
+    return Status::OK();
+  });
 }
 
 int RunReplay(const GlobalOptions& global, const QueryFlags& f) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
   LogRange range;
   range.stream = f.stream;
   range.until_seq = f.until_seq;
   const bool json = global.fmt() == Format::kJson;
-  Progress progress(global, "replay", "events replayed", 5000, /*prints_while_running=*/true);
-  uint64_t replayed = 0;
-  Status s = (*store)->Replay(range, [&](const ReplayEntry& r) {
-    progress.Update(++replayed);
-    if (json) return Emit(r.ToJson());
-    const Event& e = r.event;
-    bool ok = Emit(std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
-                   std::to_string(e.version()) + "  " + std::string(e.type_name()) + "  " +
-                   (e.effective().text.empty() ? "" : e.effective().text + "  ") +
-                   std::string(e.id()) + "  " + DescribeEvent(e) +
-                   (r.changes.empty() ? "  (no change)" : ""));
-    PrintChanges(r.changes, "    ");
-    return ok;
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    Progress progress(global, "replay", "events replayed");
+    uint64_t replayed = 0;
+    Status s = store.Replay(range, [&](const ReplayEntry& r) {
+      progress.Update(++replayed);
+      if (json) return Emit(out, r.ToJson());
+      const Event& e = r.event;
+      bool ok = Emit(out, std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
+                              std::to_string(e.version()) + "  " + std::string(e.type_name()) +
+                              "  " +
+                              (e.effective().text.empty() ? "" : e.effective().text + "  ") +
+                              std::string(e.id()) + "  " + DescribeEvent(e) +
+                              (r.changes.empty() ? "  (no change)" : ""));
+      PrintChanges(out, r.changes, "    ");
+      return ok;
+    });
+    progress.Done();
+    return s;
   });
-  progress.Done();
-  return s.ok() ? 0 : Fail(s);
 }
 
 void AddTimeFlags(CLI::App* sub, QueryFlags* f) {
@@ -305,7 +307,7 @@ void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "replay", "Audit: every event in seq order with the change it made to its stream");
   replay->footer("Example:\n  annals replay --stream apple-intelligence-cn --until-seq 20");
   replay->add_option("--stream", flags->stream, "Only this stream");
-  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq")
+  replay->add_option("--until-seq", flags->until_seq, "Stop after this seq (0: replay nothing)")
       ->check(WholeNumber());
   AddFormatOption(replay, global);
   replay->callback([global, exit_code, flags] { *exit_code = RunReplay(*global, *flags); });

@@ -2,6 +2,7 @@
 //
 // Read commands: export, log, streams, verify.
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -14,10 +15,6 @@ namespace cli {
 
 namespace {
 
-Result<std::unique_ptr<Store>> OpenForRead(const GlobalOptions& global) {
-  return OpenStore(global, /*create=*/false);
-}
-
 // Checks that a named stream exists, so that a typo is "not found", not empty output.
 Status CheckStream(Store& store, const std::string& stream) {
   if (stream.empty()) return Status::OK();
@@ -25,51 +22,47 @@ Status CheckStream(Store& store, const std::string& stream) {
   return info.ok() ? Status::OK() : info.status();
 }
 
-void PrintLogLine(const Event& e) {
-  std::printf("%6llu  %s  %-s v%llu  %-18s %-14s %s  %s\n",
-              static_cast<unsigned long long>(e.seq()), std::string(e.recorded_at()).c_str(),
-              std::string(e.stream()).c_str(), static_cast<unsigned long long>(e.version()),
-              std::string(e.type_name()).c_str(), e.effective().text.c_str(),
-              std::string(e.id()).c_str(), DescribeEvent(e).c_str());
+void PrintLogLine(std::FILE* out, const Event& e) {
+  std::fprintf(out, "%6llu  %s  %-s v%llu  %-18s %-14s %s  %s\n",
+               static_cast<unsigned long long>(e.seq()), std::string(e.recorded_at()).c_str(),
+               std::string(e.stream()).c_str(), static_cast<unsigned long long>(e.version()),
+               std::string(e.type_name()).c_str(), e.effective().text.c_str(),
+               std::string(e.id()).c_str(), DescribeEvent(e).c_str());
 }
 
 int RunExport(const GlobalOptions& global, const std::string& stream) {
-  auto store = OpenForRead(global);
-  if (!store.ok()) return Fail(store.status());
-  Status s = CheckStream(**store, stream);
-  if (!s.ok()) return Fail(s);
-  LogRange range;
-  range.stream = stream;
-  s = (*store)->ScanLog(range, [](const Event& e) {
-    std::string line = e.ToJson();
-    line.push_back('\n');
-    return std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) {
+    ANNALS_RETURN_IF_ERROR(CheckStream(store, stream));
+    LogRange range;
+    range.stream = stream;
+    return store.ScanLog(range, [out](const Event& e) {
+      std::string line = e.ToJson();
+      line.push_back('\n');
+      return std::fwrite(line.data(), 1, line.size(), out) == line.size();
+    });
   });
-  return s.ok() ? 0 : Fail(s);
 }
 
 int RunLog(const GlobalOptions& global, const LogRange& range) {
-  auto store = OpenForRead(global);
-  if (!store.ok()) return Fail(store.status());
-  Status s = CheckStream(**store, range.stream);
-  if (!s.ok()) return Fail(s);
   const bool json = global.fmt() == Format::kJson;
-  s = (*store)->ScanLog(range, [json](const Event& e) {
-    if (json) {
-      std::printf("%s\n", e.ToJson().c_str());
-    } else {
-      PrintLogLine(e);
-    }
-    return !std::ferror(stdout);
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) {
+    ANNALS_RETURN_IF_ERROR(CheckStream(store, range.stream));
+    return store.ScanLog(range, [json, out](const Event& e) {
+      if (json) {
+        std::fprintf(out, "%s\n", e.ToJson().c_str());
+      } else {
+        PrintLogLine(out, e);
+      }
+      return !std::ferror(out);
+    });
   });
-  return s.ok() ? 0 : Fail(s);
 }
 
 // `log --follow`: the matching events, then every new one as it is appended (SPEC §8),
 // each line flushed at once, until interrupted (or --limit events).  It needs a server: a
 // store used directly belongs to this one process, so nothing else could append to it.
 int RunFollow(const GlobalOptions& global, const LogRange& range) {
-  auto store = OpenForRead(global);
+  auto store = OpenStore(global, Use::kRead);
   if (!store.ok()) return Fail(store.status());
   if (!IsRemoteStore(**store)) {
     return Fail(Status::Unavailable(
@@ -84,7 +77,7 @@ int RunFollow(const GlobalOptions& global, const LogRange& range) {
     if (json) {
       std::printf("%s\n", e.ToJson().c_str());
     } else {
-      PrintLogLine(e);
+      PrintLogLine(stdout, e);
     }
     return std::fflush(stdout) == 0 && !std::ferror(stdout);
   });
@@ -92,63 +85,60 @@ int RunFollow(const GlobalOptions& global, const LogRange& range) {
 }
 
 int RunStreams(const GlobalOptions& global) {
-  auto store = OpenForRead(global);
-  if (!store.ok()) return Fail(store.status());
-  auto streams = (*store)->ListStreams();
-  if (!streams.ok()) return Fail(streams.status());
-  size_t width = 6;
-  for (const auto& st : *streams) width = std::max(width, st.name.size());
-  if (global.fmt() == Format::kText && !streams->empty()) {
-    char header[256];
-    std::snprintf(header, sizeof(header), "%-*s  %8s  %8s", static_cast<int>(width), "STREAM",
-                  "EVENTS", "LAST SEQ");
-    std::printf("%s\n", Paint(header, Style::kBold).c_str());
-  }
-  for (const auto& st : *streams) {
-    if (global.fmt() == Format::kJson) {
-      std::printf("{\"stream\":%s,\"events\":%llu,\"last_seq\":%llu}\n",
-                  JsonString(st.name).c_str(), static_cast<unsigned long long>(st.events),
-                  static_cast<unsigned long long>(st.last_seq));
-    } else {
-      std::printf("%-*s  %8llu  %8llu\n", static_cast<int>(width), st.name.c_str(),
-                  static_cast<unsigned long long>(st.events),
-                  static_cast<unsigned long long>(st.last_seq));
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    auto streams = store.ListStreams();
+    if (!streams.ok()) return streams.status();
+    size_t width = 6;
+    for (const auto& st : *streams) width = std::max(width, st.name.size());
+    if (global.fmt() == Format::kText && !streams->empty()) {
+      char header[256];
+      std::snprintf(header, sizeof(header), "%-*s  %8s  %8s", static_cast<int>(width),
+                    "STREAM", "EVENTS", "LAST SEQ");
+      std::fprintf(out, "%s\n", Paint(header, Style::kBold).c_str());
     }
-  }
-  return 0;
+    for (const auto& st : *streams) {
+      if (global.fmt() == Format::kJson) {
+        std::fprintf(out, "{\"stream\":%s,\"events\":%llu,\"last_seq\":%llu}\n",
+                     JsonString(st.name).c_str(), static_cast<unsigned long long>(st.events),
+                     static_cast<unsigned long long>(st.last_seq));
+      } else {
+        std::fprintf(out, "%-*s  %8llu  %8llu\n", static_cast<int>(width), st.name.c_str(),
+                     static_cast<unsigned long long>(st.events),
+                     static_cast<unsigned long long>(st.last_seq));
+      }
+    }
+    return Status::OK();
+  });
 }
 
 int RunVerify(const GlobalOptions& global) {
-  auto store = OpenForRead(global);
-  if (!store.ok()) return Fail(store.status());
-  Progress progress(global, "verify", "events checked");
-  VerifyOptions options;
-  options.progress = [&progress](uint64_t n) { progress.Update(n); };
-  auto report = (*store)->Verify(options);
-  progress.Done();
-  if (!report.ok()) return Fail(report.status());
-  if (global.fmt() == Format::kJson) {
-    std::printf("%s\n", report->ToJson().c_str());
-  } else if (report->ok()) {
-    // --quiet: the exit code says it all.
-    if (!global.quiet) {
-      std::printf("%s: %llu events in %llu streams; hash chain and indexes verified\n",
-                  Paint("ok", Style::kGreen).c_str(),
-                  static_cast<unsigned long long>(report->events),
-                  static_cast<unsigned long long>(report->streams));
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    Progress progress(global, "verify", "events checked");
+    VerifyOptions options;
+    options.progress = [&progress](uint64_t n) { progress.Update(n); };
+    auto report = store.Verify(options);
+    progress.Done();
+    if (!report.ok()) return report.status();
+    if (global.fmt() == Format::kJson) {
+      std::fprintf(out, "%s\n", report->ToJson().c_str());
+    } else if (report->ok()) {
+      // --quiet: the exit code says it all.
+      if (!global.quiet) {
+        std::fprintf(out, "%s: %s in %s; hash chain and indexes verified\n",
+                     Paint("ok", Style::kGreen).c_str(), Count(report->events, "event").c_str(),
+                     Count(report->streams, "stream").c_str());
+      }
+    } else {
+      std::fprintf(out, "%s: %s in %s\n", Paint("FAILED", Style::kRed).c_str(),
+                   Count(report->problems.size(), "problem").c_str(),
+                   Count(report->events, "event").c_str());
+      for (const auto& p : report->problems) std::fprintf(out, "  %s\n", p.c_str());
     }
-  } else {
-    std::printf("%s: %zu problem%s in %llu events\n", Paint("FAILED", Style::kRed).c_str(),
-                report->problems.size(),
-                report->problems.size() == 1 ? "" : "s",
-                static_cast<unsigned long long>(report->events));
-    for (const auto& p : report->problems) std::printf("  %s\n", p.c_str());
-  }
-  if (!report->ok()) {
-    std::fprintf(stderr, "annals: verification failed: %s\n", report->problems[0].c_str());
-    return ExitCode(Status::Corruption(""));
-  }
-  return 0;
+    if (!report->ok()) {
+      return Status::Corruption("verification failed: " + report->problems[0]);
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace
@@ -172,7 +162,7 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   log->add_option("--stream", range->stream, "Only this stream");
   log->add_option("--after-seq", range->after_seq, "Only events with a larger seq")
       ->check(WholeNumber());
-  log->add_option("--limit", range->limit, "At most this many events")
+  log->add_option("--limit", range->limit, "At most this many events (0: none)")
       ->check(WholeNumber());
   auto follow = std::make_shared<bool>(false);
   log->add_flag("--follow,-f", *follow,

@@ -61,10 +61,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "serve", "Serve the store to many clients: every command on it then runs through the "
                "server, and 'log --follow' works");
   serve->footer(
-      "The store's own Unix socket (DIR/serve/socket, readable only by you) is always\n"
-      "served; TCP needs --token-file (a private file: chmod 600) and listens on loopback\n"
-      "unless a host is given.  Clients find the server by the store (--db), or by\n"
-      "--server ADDR / $ANNALS_SERVER with $ANNALS_TOKEN or --token-file.\n"
+      "The store's own Unix socket (DIR/serve/socket, yours alone) is always served.\n"
+      "TCP needs --token-file (a private file); it listens on loopback unless given a host.\n"
+      "Clients find the server through the store (--db), or by --server or $ANNALS_SERVER.\n"
+      "SIGTERM or Ctrl-C stops it: writes in flight finish, followers are told.\n"
       "Example:\n  annals --db team.db serve &\n"
       "  annals --db team.db log --follow\n"
       "  annals --db team.db serve --listen 127.0.0.1:7070 --token-file ~/.annals-token\n"

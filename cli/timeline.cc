@@ -32,12 +32,6 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 // Writes `content` to `path` through a temporary file and a rename, so that a reader never
 // sees half a picture.
 Status WriteOut(const std::string& path, const std::string& content) {
-  if (path == "-") {
-    if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size()) {
-      return Status::Unavailable("cannot write to standard output");
-    }
-    return Status::OK();
-  }
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -57,21 +51,29 @@ Status WriteOut(const std::string& path, const std::string& content) {
 }
 
 int RunTimeline(const GlobalOptions& global, const TimelineFlags& f) {
-  const bool html = EndsWith(f.out, ".html") || EndsWith(f.out, ".htm");
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  const TimeQuery query{f.stream, f.as_of, f.known_at};
-  auto doc = html ? RenderTimelineHtml(**store, query) : RenderTimelineSvg(**store, query);
-  if (!doc.ok()) return Fail(doc.status());
-  Status s = WriteOut(f.out, *doc);
+  const bool html = EndsWith(f.out, ".html");
+  std::string doc;
+  // Drawn while the store is held; written after it is given up (RunRead), so that a
+  // slow destination keeps no writer out.
+  const int code = RunRead(global, Use::kQuery, [&](Store& store, std::FILE* out) -> Status {
+    const TimeQuery query{f.stream, f.as_of, f.known_at};
+    auto drawn = html ? RenderTimelineHtml(store, query) : RenderTimelineSvg(store, query);
+    if (!drawn.ok()) return drawn.status();
+    doc = std::move(drawn).value();
+    if (f.out == "-" && std::fwrite(doc.data(), 1, doc.size(), out) != doc.size()) {
+      return Status::Unavailable("cannot write to standard output");
+    }
+    return Status::OK();
+  });
+  if (code != 0 || f.out == "-") return code;
+  Status s = WriteOut(f.out, doc);
   if (!s.ok()) return Fail(s);
-  if (global.quiet || f.out == "-") return 0;
+  if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
     std::printf("{\"out\":%s,\"format\":\"%s\",\"bytes\":%zu}\n", JsonString(f.out).c_str(),
-                html ? "html" : "svg", doc->size());
+                html ? "html" : "svg", doc.size());
   } else {
-    std::printf("wrote %s (%s, %zu bytes)\n", f.out.c_str(), html ? "HTML" : "SVG",
-                doc->size());
+    std::printf("wrote %s (%s, %zu bytes)\n", f.out.c_str(), html ? "HTML" : "SVG", doc.size());
   }
   return 0;
 }
@@ -97,8 +99,15 @@ void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
                        "default: now");
   timeline->add_option("--out", flags->out,
                        "Output file: FILE.svg, FILE.html (self-contained page), or - for SVG "
-                       "on standard output")
-      ->required();
+                       "on standard output; any other name is refused")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& out) {
+            return out == "-" || EndsWith(out, ".svg") || EndsWith(out, ".html")
+                       ? std::string()
+                       : "'" + out + "' does not end in .svg or .html";
+          },
+          "FILE"));
   AddFormatOption(timeline, global);
   timeline->callback([global, exit_code, flags] {
     *exit_code = RunTimeline(*global, *flags);

@@ -80,9 +80,12 @@ std::string InfoJson(const VocabularyInfo& v, bool with_source) {
 int RunAdd(const GlobalOptions& global, const std::string& what) {
   auto src = ReadSource(what);
   if (!src.ok()) return Fail(src.status());
-  auto store = OpenStore(global, /*create=*/true);
-  if (!store.ok()) return Fail(store.status());
-  auto info = (*store)->RegisterVocabulary(src->text, src->name);
+  Result<VocabularyInfo> info = Status::Unavailable("not registered");
+  {
+    auto store = OpenStore(global, Use::kWrite);
+    if (!store.ok()) return Fail(store.status());
+    info = (*store)->RegisterVocabulary(src->text, src->name);
+  }
   if (!info.ok()) return Fail(info.status());
   if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
@@ -100,39 +103,40 @@ int RunAdd(const GlobalOptions& global, const std::string& what) {
 }
 
 int RunList(const GlobalOptions& global) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  auto list = (*store)->ListVocabularies();
-  if (!list.ok()) return Fail(list.status());
-  if (global.fmt() == Format::kJson) {
-    for (const auto& v : *list) std::printf("%s\n", InfoJson(v, false).c_str());
-    return 0;
-  }
-  size_t width = 10;
-  for (const auto& v : *list) width = std::max(width, v.name.size());
-  char header[256];
-  std::snprintf(header, sizeof(header), "%-*s  %7s  %8s  %s", static_cast<int>(width),
-                "VOCABULARY", "VERSION", "SEQ", "EVENT TYPES");
-  std::printf("%s\n", Paint(header, Style::kBold).c_str());
-  for (const auto& v : *list) {
-    std::printf("%-*s  %7u  %8s  %s\n", static_cast<int>(width), v.name.c_str(), v.version,
-                v.seq ? std::to_string(v.seq).c_str() : "-", Types(v, " ").c_str());
-  }
-  return 0;
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    auto list = store.ListVocabularies();
+    if (!list.ok()) return list.status();
+    if (global.fmt() == Format::kJson) {
+      for (const auto& v : *list) std::fprintf(out, "%s\n", InfoJson(v, false).c_str());
+      return Status::OK();
+    }
+    size_t width = 10;
+    for (const auto& v : *list) width = std::max(width, v.name.size());
+    char header[256];
+    std::snprintf(header, sizeof(header), "%-*s  %7s  %8s  %s", static_cast<int>(width),
+                  "VOCABULARY", "VERSION", "SEQ", "EVENT TYPES");
+    std::fprintf(out, "%s\n", Paint(header, Style::kBold).c_str());
+    for (const auto& v : *list) {
+      std::fprintf(out, "%-*s  %7u  %8s  %s\n", static_cast<int>(width), v.name.c_str(),
+                   v.version, v.seq ? std::to_string(v.seq).c_str() : "-",
+                   Types(v, " ").c_str());
+    }
+    return Status::OK();
+  });
 }
 
 int RunShow(const GlobalOptions& global, const std::string& name, uint64_t version) {
-  auto store = OpenStore(global, /*create=*/false);
-  if (!store.ok()) return Fail(store.status());
-  auto info = (*store)->GetVocabulary(name, static_cast<uint32_t>(version));
-  if (!info.ok()) return Fail(info.status());
-  if (global.fmt() == Format::kJson) {
-    std::printf("%s\n", InfoJson(*info, true).c_str());
-  } else {
-    std::fwrite(info->source.data(), 1, info->source.size(), stdout);
-    if (!info->source.empty() && info->source.back() != '\n') std::printf("\n");
-  }
-  return 0;
+  return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
+    auto info = store.GetVocabulary(name, static_cast<uint32_t>(version));
+    if (!info.ok()) return info.status();
+    if (global.fmt() == Format::kJson) {
+      std::fprintf(out, "%s\n", InfoJson(*info, true).c_str());
+    } else {
+      std::fwrite(info->source.data(), 1, info->source.size(), out);
+      if (!info->source.empty() && info->source.back() != '\n') std::fprintf(out, "\n");
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Copyright annals authors.
 //
 // Write commands: append, import, restore.  Each is one atomic store operation: on any
-// error nothing is appended, and a store this command created is removed again.
+// error nothing is appended, and a store this command created is removed again (by the
+// store library, under the store's lock: Options::create_if_missing).  Confirmations are
+// printed after the store is given up.
 
 #include <cstdio>
 #include <filesystem>
@@ -56,32 +58,6 @@ class LineSource {
   bool first_ = true;
 };
 
-// Opens the store for a write, remembering whether this command creates it, so that a
-// failed first write leaves no empty store behind.
-struct WriteTarget {
-  std::unique_ptr<Store> store;
-  bool created = false;
-  std::string path;
-
-  Status Open(const GlobalOptions& global) {
-    path = global.DbPath();
-    std::error_code ec;
-    created = !std::filesystem::exists(path, ec);
-    auto s = OpenStore(global, /*create=*/true);
-    if (!s.ok()) return s.status();
-    store = std::move(s).value();
-    return Status::OK();
-  }
-  int Fail(const Status& status) {
-    if (created && store) {
-      store.reset();
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-    return cli::Fail(status);
-  }
-};
-
 struct AppendArgs {
   EventFields fields;
   std::vector<std::string> sets;
@@ -96,17 +72,21 @@ int RunAppend(const GlobalOptions& global, AppendArgs& args) {
     }
     args.fields.data_strings.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
-  WriteTarget target;
-  Status s = target.Open(global);
-  if (!s.ok()) return Fail(s);
-  auto event = NewEvent::FromFields(args.fields, target.store->Types());
-  if (!event.ok()) return target.Fail(event.status());
   AppendOptions options;
   if (args.expect_version) options.expected_versions[args.fields.stream] = *args.expect_version;
-  std::vector<NewEvent> events;
-  events.push_back(std::move(event).value());
-  auto results = target.store->Append(std::move(events), options);
-  if (!results.ok()) return target.Fail(results.status());
+  Result<std::vector<AppendResult>> results = Status::Unavailable("not appended");
+  {
+    // The event is parsed as the store's event types say (its vocabularies), so the store
+    // is opened first; a store this creates is removed again if nothing is written to it.
+    auto store = OpenStore(global, Use::kWrite);
+    if (!store.ok()) return Fail(store.status());
+    auto event = NewEvent::FromFields(args.fields, (*store)->Types());
+    if (!event.ok()) return Fail(event.status());
+    std::vector<NewEvent> events;
+    events.push_back(std::move(event).value());
+    results = (*store)->Append(std::move(events), options);
+  }
+  if (!results.ok()) return Fail(results.status());
   const AppendResult& r = results->front();
   if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
@@ -125,19 +105,18 @@ int RunAppend(const GlobalOptions& global, AppendArgs& args) {
 int RunImport(const GlobalOptions& global, const std::string& file) {
   auto src = LineSource::Open(file);
   if (!src.ok()) return Fail(src.status());
-  WriteTarget target;
-  Status s = target.Open(global);
-  if (!s.ok()) return Fail(s);
+  auto store = OpenStore(global, Use::kWrite);
+  if (!store.ok()) return Fail(store.status());
   // Streamed: lines are parsed (ahead, on other threads) and written in chunks as they are
   // read, in bounded memory, and the import is still one transaction: a bad line means
   // nothing is appended.
   uint64_t events = 0;
   Progress progress(global, "import", "lines read");
-  const EventTypes types = target.store->Types();
+  const EventTypes types = (*store)->Types();
   JsonLinesOptions reader_options;
   reader_options.types = &types;
   JsonLinesReader reader([&](std::string* line) { return (*src)->Next(line); }, reader_options);
-  auto summary = target.store->Import([&](std::optional<NewEvent>* event, std::string* label) {
+  auto summary = (*store)->Import([&](std::optional<NewEvent>* event, std::string* label) {
     uint64_t line_no = 0;
     ANNALS_RETURN_IF_ERROR(reader.Next(event, &line_no));
     if (event->has_value()) {
@@ -153,7 +132,8 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
     return Status::OK();  // end of input
   });
   progress.Done();
-  if (!summary.ok()) return target.Fail(summary.status());
+  store->reset();
+  if (!summary.ok()) return Fail(summary.status());
   const uint64_t added = summary->added, existed = summary->existed;
   const uint64_t first = summary->first_seq, last = summary->last_seq;
   if (global.quiet) return 0;
@@ -162,10 +142,11 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
                 static_cast<unsigned long long>(added), static_cast<unsigned long long>(existed),
                 static_cast<unsigned long long>(first), static_cast<unsigned long long>(last));
   } else if (added) {
-    std::printf("imported %llu events (seq %llu-%llu)%s\n",
-                static_cast<unsigned long long>(added), static_cast<unsigned long long>(first),
-                static_cast<unsigned long long>(last),
+    std::printf("imported %s (seq %llu-%llu)%s\n", Count(added, "event").c_str(),
+                static_cast<unsigned long long>(first), static_cast<unsigned long long>(last),
                 existed ? (", " + std::to_string(existed) + " already recorded").c_str() : "");
+  } else if (existed == 1) {
+    std::printf("nothing imported: the event was already recorded\n");
   } else {
     std::printf("nothing imported: all %llu events were already recorded\n",
                 static_cast<unsigned long long>(existed));
@@ -176,30 +157,35 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
 int RunRestore(const GlobalOptions& global, const std::string& file) {
   auto src = LineSource::Open(file);
   if (!src.ok()) return Fail(src.status());
-  WriteTarget target;
-  Status s = target.Open(global);
-  if (!s.ok()) return Fail(s);
-  Progress progress(global, "restore", "events read");
-  uint64_t lines = 0;
-  s = target.store->Restore([&](std::string* line) {
-    if (!(*src)->Next(line)) return false;
-    progress.Update(++lines);
-    return true;
-  });
-  progress.Done();
-  if (s.ok() && (*src)->failed()) s = Status::Unavailable("error reading '" + file + "'");
-  if (!s.ok()) return target.Fail(s);
-  auto streams = target.store->ListStreams();
-  if (!streams.ok()) return Fail(streams.status());
-  uint64_t events = 0;
-  for (const auto& st : *streams) events += st.events;
+  uint64_t events = 0, streams = 0;
+  {
+    auto store = OpenStore(global, Use::kWrite);
+    if (!store.ok()) return Fail(store.status());
+    Progress progress(global, "restore", "events read");
+    uint64_t lines = 0;
+    Status s = (*store)->Restore([&](std::string* line) {
+      if (!(*src)->Next(line)) return false;
+      progress.Update(++lines);
+      return true;
+    });
+    progress.Done();
+    if (s.ok() && (*src)->failed()) s = Status::Unavailable("error reading '" + file + "'");
+    if (!s.ok()) {
+      store->reset();  // removes a store this command created
+      return Fail(s);
+    }
+    auto list = (*store)->ListStreams();
+    if (!list.ok()) return Fail(list.status());
+    for (const auto& st : *list) events += st.events;
+    streams = list->size();
+  }
   if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
-    std::printf("{\"restored\":%llu,\"streams\":%zu}\n", static_cast<unsigned long long>(events),
-                streams->size());
+    std::printf("{\"restored\":%llu,\"streams\":%llu}\n",
+                static_cast<unsigned long long>(events), static_cast<unsigned long long>(streams));
   } else {
-    std::printf("restored %llu events in %zu streams; hash chain verified\n",
-                static_cast<unsigned long long>(events), streams->size());
+    std::printf("restored %s in %s; hash chain verified\n", Count(events, "event").c_str(),
+                Count(streams, "stream").c_str());
   }
   return 0;
 }
@@ -215,14 +201,15 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   append->add_option("--stream", append_args->fields.stream, "Stream (timeline) name")
       ->required();
   append->add_option("--type", append_args->fields.type,
-                     "Event type: a type of a vocabulary of the store (`annals vocab list`; "
-                     "the built-in `deal` has partner_talks, partner_chosen, "
+                     "Event type: a type of a vocabulary of the store (`annals help append` "
+                     "lists them; the built-in `deal` has partner_talks, partner_chosen, "
                      "submission_filed, submission_decided, launch_target_set, launched), or "
                      "a core type: fact, note, correction, retraction")
       ->required();
   append->add_option("--effective", append_args->fields.effective,
                      "Valid time, a fuzzy date: 2025, 2025-04, 2025-04-15, 2025-Q1, "
-                     "2025-04-15T09:30Z, with ~ ? %, or an interval A/B");
+                     "2025-04-15T09:30Z, with ~ ? %, or an interval A/B. Required for "
+                     "domain events; optional for correction and retraction");
   append->add_option("--set", append_args->sets,
                      "A field of data by its JSON name: KEY=VALUE (repeat), converted by the "
                      "field's type (true/false, numbers, enumerant names)");

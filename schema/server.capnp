@@ -58,8 +58,10 @@ interface Gate {
 struct LogRange {
   stream @0 :Text;        # empty: all streams
   afterSeq @1 :UInt64;
-  untilSeq @2 :UInt64;    # 0: no bound
-  limit @3 :UInt64;       # 0: no limit
+  untilSeq @2 :UInt64;    # when hasUntil
+  limit @3 :UInt64;       # when hasLimit
+  hasUntil @4 :Bool;      # false: no bound
+  hasLimit @5 :Bool;      # false: no limit
 }
 
 struct TimeQuery {

@@ -253,7 +253,7 @@ TEST(CliDocsTest, ProgressOnlyOnATerminal) {
   if (!std::filesystem::exists("/usr/bin/script")) GTEST_SKIP() << "script(1) is missing";
   auto tty = Shell(dir, "TERM=xterm", "script -qec \"\\$ANNALS --db db verify\" /dev/null");
   EXPECT_NE(tty.out.find("verify: 10000 events checked"), std::string::npos) << tty.out;
-  EXPECT_NE(tty.out.find(": 12000 events in 1 streams"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find(": 12000 events in 1 stream;"), std::string::npos) << tty.out;
   auto quiet = Shell(dir, "TERM=xterm", "script -qec \"\\$ANNALS --db db -q verify\" /dev/null");
   EXPECT_EQ(quiet.out.find("verify:"), std::string::npos) << quiet.out;
 }

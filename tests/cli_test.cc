@@ -103,7 +103,7 @@ TEST_F(CliTest, ImportFromStdinAndFile) {
                     R"({"stream":"x","type":"note","effective":"2025","data":{"text":"a"}})"
                     "\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "imported 1 events (seq 1-1)\n");
+  EXPECT_EQ(r.out, "imported 1 event (seq 1-1)\n");
   ImportSample();
   r = Run({"streams", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0);
@@ -127,13 +127,13 @@ TEST_F(CliTest, ExportRestoreExportIsByteIdenticalAndVerifies) {
   std::string copy = dir_.Sub("copy");
   RunResult r = RunAnnals({"--db", copy, "restore", dir_.Sub("backup.jsonl")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "restored 12 events in 1 streams; hash chain verified\n");
+  EXPECT_EQ(r.out, "restored 12 events in 1 stream; hash chain verified\n");
   r = RunAnnals({"--db", copy, "export"});
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, exported);
   r = RunAnnals({"--db", copy, "verify"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("ok: 12 events in 1 streams"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok: 12 events in 1 stream;"), std::string::npos) << r.out;
   // Restoring into a store that is not empty is refused.
   r = RunAnnals({"--db", copy, "restore", dir_.Sub("backup.jsonl")});
   EXPECT_EQ(r.exit_code, 2);

@@ -9,6 +9,7 @@
 // with the code under test.  Where edtf.js (npm `edtf` 4.11) agrees it was checked too.
 
 #include "annals/fuzzy_date.h"
+#include "fuzzy_date_internal.h"
 
 #include <gtest/gtest.h>
 
@@ -66,6 +67,53 @@ void ExpectInvalid(std::string_view text, std::string_view problem, std::string_
   const std::string quoted = "'" + std::string(shown.empty() ? text : shown) + "'";
   EXPECT_NE(msg.find("invalid date " + quoted), std::string::npos) << msg;
   EXPECT_NE(msg.find(problem), std::string::npos) << msg;
+}
+
+// The fast path for the common forms gives exactly what the grammar gives, and leaves
+// everything else (and every invalid date) to it.
+TEST(FuzzyDateTest, FastPathAgreesWithTheGrammar) {
+  std::mt19937 rng(1130);
+  const char* qualifiers[] = {"", "~", "?", "%", "x", "~~"};
+  int fast = 0;
+  for (int i = 0; i < 20000; ++i) {
+    char buf[32];
+    const int year = static_cast<int>(rng() % 10001);
+    const int month = static_cast<int>(rng() % 26);
+    const int day = static_cast<int>(rng() % 33);
+    const int hour = static_cast<int>(rng() % 26), minute = static_cast<int>(rng() % 62);
+    switch (rng() % 5) {
+      case 0: std::snprintf(buf, sizeof(buf), "%04d", year); break;
+      case 1: std::snprintf(buf, sizeof(buf), "%04d-%02d", year, month); break;
+      case 2:
+        std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02dZ", year, month, day, hour,
+                      minute);
+        break;
+      case 3:
+        std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
+                      hour, minute, minute);
+        break;
+      default: std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", year, month, day); break;
+    }
+    const std::string text = std::string(buf) + qualifiers[rng() % 6];
+    FuzzyDate quick;
+    const bool took = internal::TEST_ParseCommonDate(text, &quick);
+    auto full = ParseFuzzyDate(text);
+    if (!took) continue;
+    ++fast;
+    ASSERT_TRUE(full.ok()) << text << ": the fast path took an invalid date";
+    EXPECT_EQ(quick.text, full->text);
+    EXPECT_EQ(quick.earliest, full->earliest) << text;
+    EXPECT_EQ(quick.latest, full->latest) << text;
+    EXPECT_EQ(quick.approximate, full->approximate) << text;
+    EXPECT_EQ(quick.uncertain, full->uncertain) << text;
+    EXPECT_EQ(quick.start, full->start) << text;
+    EXPECT_EQ(quick.end, full->end) << text;
+    EXPECT_EQ(quick.start_approximate, full->start_approximate) << text;
+    EXPECT_EQ(quick.end_approximate, full->end_approximate) << text;
+    EXPECT_EQ(quick.start_uncertain, full->start_uncertain) << text;
+    EXPECT_EQ(quick.end_uncertain, full->end_uncertain) << text;
+  }
+  EXPECT_GT(fast, 5000);  // the generator does reach the fast path
 }
 
 TEST(FuzzyDateTest, YearCoversTheWholeYearInUtc) {

@@ -485,7 +485,7 @@ TEST_F(ProjectionTest, UnknownStreamIsNotFoundAndBadTimesAreInvalid) {
                     }).IsNotFound());
   EXPECT_TRUE(store_->Diff(kStream, "2025", "x", "").status().IsInvalidArgument());
   EXPECT_TRUE(store_->Diff("nope", "2024", "2025", "").status().IsNotFound());
-  EXPECT_TRUE(store_->Replay(LogRange{"nope", 0, 0, 0}, [](const ReplayEntry&) {
+  EXPECT_TRUE(store_->Replay(LogRange{"nope", 0, {}, {}}, [](const ReplayEntry&) {
                       return true;
                     }).IsNotFound());
 }
@@ -608,7 +608,7 @@ TEST_F(ProjectionTest, ReplayGivesEachEventsChangeToLatestKnowledge) {
     EXPECT_EQ(ChangeMap(r.changes), ChangeMap(DiffStates(before, after))) << "seq " << seq;
   }
   // A range that starts later begins from the state before it.
-  auto tail = Replay(LogRange{kStream, 3, 5, 0});
+  auto tail = Replay(LogRange{kStream, 3, 5, {}});
   ASSERT_EQ(tail.size(), 2u);
   EXPECT_EQ(tail[0].event.seq(), 4u);
   EXPECT_EQ(ChangeMap(tail[0].changes), ChangeMap(replay[3].changes));

@@ -49,6 +49,29 @@ Result<std::unique_ptr<internal::StoreImpl>> OpenWithClock(const std::string& pa
   return internal::StoreImpl::OpenImpl(path, options, hooks);
 }
 
+std::vector<NewEvent> Events(const std::vector<std::string>& json) {
+  std::vector<NewEvent> out;
+  for (const auto& j : json) {
+    auto e = NewEvent::FromJson(j);
+    if (!e.ok()) {
+      ADD_FAILURE() << j << ": " << e.status().ToString();
+      continue;
+    }
+    out.push_back(std::move(e).value());
+  }
+  return out;
+}
+
+std::vector<std::string> AppendNoteArgs(const std::string& db, const std::string& stream,
+                                        const std::string& text, const std::string& wait) {
+  return {"--db", db, "--wait", wait, "append", "--stream", stream, "--type", "note",
+          "--effective", "2025", "--set", "text=" + text};
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << content;
@@ -102,6 +125,33 @@ void ExecAnnals(const std::vector<std::string>& args) {
   argv.push_back(nullptr);
   execv(bin.c_str(), argv.data());
   _exit(127);
+}
+
+pid_t StartAnnals(const std::vector<std::string>& args, int out_fd, const std::string& err_path) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_RDWR);
+    const int err =
+        err_path.empty() ? null : open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(null, 0);
+    dup2(out_fd >= 0 ? out_fd : null, 1);
+    dup2(err >= 0 ? err : null, 2);
+    unsetenv("ANNALS_DB");
+    setenv("NO_COLOR", "1", 1);
+    ExecAnnals(args);
+  }
+  return pid;
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool StillRunning(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == 0;
 }
 
 namespace {
@@ -185,6 +235,11 @@ void StopTestServers(const std::string& dir) {
 }
 
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data) {
+  return RunAnnalsWith(nullptr, args, stdin_data);
+}
+
+RunResult RunAnnalsWith(const std::function<void()>& in_child,
+                        const std::vector<std::string>& args, const std::string& stdin_data) {
   if (ViaServer()) {
     for (size_t i = 0; i + 1 < args.size(); ++i) {
       if (args[i] == "--db") EnsureTestServer(args[i + 1]);
@@ -203,6 +258,7 @@ RunResult RunAnnals(const std::vector<std::string>& args, const std::string& std
     }
     unsetenv("ANNALS_DB");
     setenv("NO_COLOR", "1", 1);
+    if (in_child) in_child();
     ExecAnnals(args);
   }
   close(in_pipe[0]);

@@ -6,12 +6,16 @@
 #define ANNALS_TESTS_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "annals/event.h"
 #include "annals/status.h"
 #include "store_impl.h"
 
@@ -48,6 +52,16 @@ class TempDir {
 Result<std::unique_ptr<internal::StoreImpl>> OpenWithClock(const std::string& path,
                                                            const int64_t* clock_micros);
 
+// Events parsed from JSON (the import shape); a failure to parse fails the test.
+std::vector<NewEvent> Events(const std::vector<std::string>& json);
+
+// The arguments of `annals --db DB --wait WAIT append` of a note with `text` to `stream`.
+std::vector<std::string> AppendNoteArgs(const std::string& db, const std::string& stream,
+                                        const std::string& text, const std::string& wait);
+
+// Seconds since `t0`.
+double SecondsSince(std::chrono::steady_clock::time_point t0);
+
 // Writes `content` to `path` (binary).
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
@@ -68,6 +82,11 @@ struct RunResult {
 // exit code as direct use.  A command on a missing store runs directly (it creates it).
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data = "");
 
+// As RunAnnals, calling `in_child` in the forked child just before the binary starts (to
+// change its user, for instance).
+RunResult RunAnnalsWith(const std::function<void()>& in_child,
+                        const std::vector<std::string>& args,
+                        const std::string& stdin_data = "");
 // True when RunAnnals goes through servers (ANNALS_TEST_VIA_SERVER).
 bool ViaServer();
 // Stops (SIGTERM, then waits) the servers RunAnnals started for stores under `dir`.
@@ -76,6 +95,16 @@ void StopTestServers(const std::string& dir);
 // In a forked child: replaces the process with the annals binary and `args`; exits 127
 // if that fails.
 [[noreturn]] void ExecAnnals(const std::vector<std::string>& args);
+
+// Starts the annals binary with `args` in the background: standard input from /dev/null,
+// standard output to `out_fd` (-1: /dev/null), standard error to the file `err_path`
+// ("": /dev/null).  ANNALS_DB is removed from its environment.  Returns its pid.
+pid_t StartAnnals(const std::vector<std::string>& args, int out_fd = -1,
+                  const std::string& err_path = "");
+// Waits for `pid` to end; its exit code, or -1 if it did not exit normally.
+int WaitExit(pid_t pid);
+// True if `pid` (a child of this process) has not ended yet.
+bool StillRunning(pid_t pid);
 
 // True if ANNALS_LONG_TESTS is set (and not "0"): the crash, kill and tamper tests then
 // run their exhaustive variants.

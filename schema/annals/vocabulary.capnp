@@ -69,6 +69,15 @@ annotation unset @0x8ba5687ce159b12f (field) :Unset;
 # empty list or map, a null struct).  Default: top-level fields show `null` (lists `[]`,
 # maps `{}`); fields of nested structs and elements are left out.
 
+annotation lane @0xe862c37ea1bbe441 (field) :Text;
+# annals: where `annals timeline` draws the events that write this top-level state field.
+# Fields with the same lane share one lane, in a section of that name: deal.capnp puts its
+# launch target (flags that slip) and the launch itself on one "launch" lane.  On a map or
+# a list it names the section of its entries' lanes.  Without it, each entry of a map and
+# each element of a list (named by its first text field) gets a lane in a section named
+# after the field, and every other field a lane of its own in a section named after the
+# vocabulary.
+
 enum Unset {
   omit @0;   # the member is left out
   null @1;   # "name": null

@@ -97,8 +97,9 @@ struct State $A.state {
   partners @1 :List(Partner) $A.map(key = "name");
   chosenPartner @2 :Text $Json.name("chosen_partner");
   submissions @3 :List(Submission);
-  launchTarget @4 :LaunchTarget $Json.name("launch_target");
-  launched @5 :LaunchedState;
+  # The picture draws the targets (flags that slip) and the launch on one "launch" lane.
+  launchTarget @4 :LaunchTarget $Json.name("launch_target") $A.lane("launch");
+  launched @5 :LaunchedState $A.lane("launch");
 
   struct Partner {
     name @0 :Text;

@@ -80,15 +80,27 @@ struct StoreImpl::Writer {
   std::condition_variable cv;
 };
 
+Status StoreImpl::CheckWritable() const {
+  if (!read_only_) return Status::OK();
+  return Status::Unavailable("store '" + path_ + "' is open read-only; it cannot be written");
+}
+
+Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events,
+                                                    const AppendOptions& options) {
+  ANNALS_RETURN_IF_ERROR(CheckWritable());
+  auto result = GroupCommit(&events, options);
+  return result;
+}
+
 // Group commit, as leveldb's DBImpl::Write: appenders queue up; the one at the front (the
 // leader) validates and assembles its own append and those queued behind it into one
 // WriteBatch, writes it with one fsync and wakes the others.  Each append stays atomic on
 // its own: one that fails validation is rolled out of the batch (a savepoint) and only its
 // caller gets the error.  While a leader writes, new appenders queue up for the next group,
 // so under concurrency fsyncs are shared instead of serialised.
-Result<std::vector<AppendResult>> StoreImpl::Append(std::vector<NewEvent> events,
-                                                    const AppendOptions& options) {
-  Writer self{&events, &options, std::nullopt, false, {}};
+Result<std::vector<AppendResult>> StoreImpl::GroupCommit(std::vector<NewEvent>* events,
+                                                         const AppendOptions& options) {
+  Writer self{events, &options, std::nullopt, false, {}};
   std::unique_lock<std::mutex> queue_lock(queue_mu_);
   writers_.push_back(&self);
   while (!self.done && &self != writers_.front()) self.cv.wait(queue_lock);
@@ -250,6 +262,14 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     }
   };
 
+  // How error messages name event j of this append: its label, else "event N" if the
+  // append has several.
+  auto label_of = [&](size_t j) -> std::string {
+    return j < options.labels.size() ? options.labels[j]
+           : events.size() > 1       ? "event " + std::to_string(j + 1)
+                                     : "";
+  };
+
   // Resolve ids, validate, assign positions.  Nothing reaches the store before the whole
   // group is assembled.
   uint64_t seq = p->seq;
@@ -260,9 +280,8 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     auto event = rep.builder();
     // The prefix of this event's error messages, built only when there is an error.
     auto where = [&]() -> std::string {
-      return i < options.labels.size() ? options.labels[i] + ": "
-             : events.size() > 1       ? "event " + std::to_string(i + 1) + ": "
-                                       : "";
+      const std::string label = label_of(i);
+      return label.empty() ? label : label + ": ";
     };
     const std::string stream(View(event.getStream()));
     if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &ids_));
@@ -273,8 +292,14 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
     if (known->has_value()) {
       const KnownEvent& k = **known;
       if (!SameWords(k.get().CanonicalContent(), rep.CanonicalContent())) {
-        return Status::Conflict(where() + "id '" + id + "' is already used by seq " +
-                                std::to_string(k.seq) + " with different content");
+        // An earlier event of this append or import is named as the caller named it: its
+        // seq is not committed (and never will be, as this append fails).
+        std::string earlier = k.append == &options ? label_of(k.index)
+                              : k.seq > last_seq_  ? p->import_labels.Find(k.seq)
+                                                   : "";
+        if (earlier.empty()) earlier = "seq " + std::to_string(k.seq);
+        return Status::Conflict(where() + "id '" + id + "' is already used by " + earlier +
+                                " with different content");
       }
       results[i] = AppendResult{k.seq, k.version, id, true};
       continue;
@@ -378,7 +403,7 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
                                       const std::string& value) {
       batch.Put(cfs_[cf], key, value);
     });
-    batch_ids.emplace(id, KnownEvent{seq, version, stream, nullptr, &rep});
+    batch_ids.emplace(id, KnownEvent{seq, version, stream, nullptr, &rep, &options, i});
     added_ids->push_back(id);
     results[i] = AppendResult{seq, version, id, false};
     fresh.push_back(i);

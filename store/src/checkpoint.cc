@@ -438,7 +438,8 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     if (item.view.effective().latest > item.key.first) {
       open.push_back(OpenEvent{std::string(item.view.id()), item.view.effective().latest});
     }
-    if (take && ++since_checkpoint >= checkpoint_interval_) {
+    // A read-only Store takes none: it cannot write them.
+    if (take && !read_only_ && ++since_checkpoint >= checkpoint_interval_) {
       since_checkpoint = 0;
       // Events whose latest instant is at or before this position are never tentative
       // for an as-of at or after it.

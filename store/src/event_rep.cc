@@ -7,6 +7,7 @@
 
 #include "event_rep.h"
 
+#include <capnp/compat/json.h>
 #include <capnp/schema.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
@@ -43,34 +44,58 @@ unsigned UnionSlot() {
   return slot;
 }
 
-// Follows every pointer of a value of `type` once, so that a corrupt stored message throws
-// here (and becomes Corruption) and never later in a fold or in the JSON codec.  Unlike
-// canonicalize() it copies nothing, and unlike totalSize() it checks pointer kinds (text
-// where text is expected).
-void TouchValue(capnp::DynamicValue::Reader v, int depth);
-
-void TouchStruct(capnp::DynamicStruct::Reader s, int depth) {
-  KJ_REQUIRE(depth < 64, "stored value nested too deeply");
-  for (auto field : s.getSchema().getFields()) {
-    if (field.getProto().isGroup()) continue;
-    const auto which = field.getType().which();
-    if (which == capnp::schema::Type::TEXT || which == capnp::schema::Type::DATA ||
-        which == capnp::schema::Type::LIST || which == capnp::schema::Type::STRUCT) {
-      if (!s.has(field)) continue;
-      TouchValue(s.get(field), depth + 1);
+// Follows every pointer of a data struct once, as its type's TouchPlan says, so that a
+// corrupt stored message throws here (and becomes Corruption) and never later in a fold or
+// in the JSON codec.  Unlike canonicalize() it copies nothing, and unlike totalSize() it
+// checks pointer kinds (text where text is expected).
+void TouchJson(capnp::JsonValue::Reader v, int depth) {
+  KJ_REQUIRE(depth < 64, "JSON value nested too deeply");
+  switch (v.which()) {
+    case capnp::JsonValue::STRING:
+      v.getString();
+      break;
+    case capnp::JsonValue::ARRAY:
+      for (auto e : v.getArray()) TouchJson(e, depth + 1);
+      break;
+    case capnp::JsonValue::OBJECT:
+      for (auto f : v.getObject()) {
+        f.getName();
+        TouchJson(f.getValue(), depth + 1);
+      }
+      break;
+    case capnp::JsonValue::CALL: {
+      auto c = v.getCall();
+      c.getFunction();
+      for (auto p : c.getParams()) TouchJson(p, depth + 1);
+      break;
     }
+    default:
+      break;
   }
 }
 
-void TouchValue(capnp::DynamicValue::Reader v, int depth) {
-  switch (v.getType()) {
-    case capnp::DynamicValue::TEXT: v.as<capnp::Text>(); break;
-    case capnp::DynamicValue::DATA: v.as<capnp::Data>(); break;
-    case capnp::DynamicValue::LIST:
-      for (auto e : v.as<capnp::DynamicList>()) TouchValue(e, depth + 1);
-      break;
-    case capnp::DynamicValue::STRUCT: TouchStruct(v.as<capnp::DynamicStruct>(), depth); break;
-    default: break;
+void Touch(capnp::AnyStruct::Reader s, const TouchPlan& plan) {
+  auto pointers = s.getPointerSection();
+  for (const TouchPlan::Pointer& p : plan.pointers) {
+    if (p.slot >= pointers.size() || pointers[p.slot].isNull()) continue;
+    capnp::AnyPointer::Reader ptr = pointers[p.slot];
+    switch (p.kind) {
+      case TouchPlan::kText: ptr.getAs<capnp::Text>(); break;
+      case TouchPlan::kData: ptr.getAs<capnp::Data>(); break;
+      case TouchPlan::kStruct: Touch(ptr.getAs<capnp::AnyStruct>(), *p.plan); break;
+      case TouchPlan::kStructList:
+        for (auto e : ptr.getAs<capnp::AnyList>().as<capnp::List<capnp::AnyStruct>>()) {
+          Touch(e, *p.plan);
+        }
+        break;
+      case TouchPlan::kTextList:
+        for (auto e : ptr.getAs<capnp::List<capnp::Text>>()) (void)e;
+        break;
+      case TouchPlan::kOtherList:
+        for (auto e : ptr.getAs<capnp::DynamicList>(p.type.asList())) (void)e;
+        break;
+      case TouchPlan::kJson: TouchJson(ptr.getAs<capnp::JsonValue>(), 0); break;
+    }
   }
 }
 
@@ -216,7 +241,7 @@ Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRe
                                              : "stored event has type '" + std::string(name) +
                                                    "', which no vocabulary of this store has");
     }
-    TouchStruct(rep->data_struct(), 0);
+    Touch(rep->data().getAs<capnp::AnyStruct>(), *rep->type_->touch);
     // The touches read the schema's fields only; a corrupt pointer elsewhere (found by
     // tests/tamper_test.cc: flipped bytes) would throw later, outside this one catch, from
     // Canonical() in Verify().  totalSize() bounds-checks every pointer without copying.

@@ -66,6 +66,7 @@ std::vector<std::shared_ptr<const EventTypeInfo>> MakeCoreTypes() {
     info->data = variants[static_cast<unsigned>(index)].getType().asStruct();
     info->codec = &CoreCodec();
     info->fields = MakeFieldTable(info->data);
+    info->touch = MakeTouchPlan(info->data);
     info->required = spec.required;
     if (spec.kind == EventKind::kCorrection) info->dates = {"effective"};
     out.push_back(std::move(info));
@@ -92,6 +93,55 @@ kj::Maybe<capnp::StructSchema::Field> FieldByJsonName(capnp::StructSchema schema
     if (JsonName(field) == name) return field;
   }
   return nullptr;
+}
+
+namespace {
+
+std::shared_ptr<const TouchPlan> PlanOf(capnp::StructSchema schema, int depth) {
+  auto plan = std::make_shared<TouchPlan>();
+  if (depth > 32) return plan;  // a recursive struct: deeper levels are left to totalSize
+  for (auto field : schema.getFields()) {
+    auto proto = field.getProto();
+    if (!proto.isSlot()) continue;
+    const capnp::Type type = field.getType();
+    TouchPlan::Pointer p;
+    p.slot = proto.getSlot().getOffset();
+    switch (type.which()) {
+      case capnp::schema::Type::TEXT: p.kind = TouchPlan::kText; break;
+      case capnp::schema::Type::DATA: p.kind = TouchPlan::kData; break;
+      case capnp::schema::Type::STRUCT:
+        if (type.asStruct() == capnp::Schema::from<capnp::JsonValue>()) {
+          p.kind = TouchPlan::kJson;
+        } else {
+          p.kind = TouchPlan::kStruct;
+          p.plan = PlanOf(type.asStruct(), depth + 1);
+        }
+        break;
+      case capnp::schema::Type::LIST: {
+        const capnp::Type element = type.asList().getElementType();
+        if (element.isStruct() && element.asStruct() != capnp::Schema::from<capnp::JsonValue>()) {
+          p.kind = TouchPlan::kStructList;
+          p.plan = PlanOf(element.asStruct(), depth + 1);
+        } else if (element.isText()) {
+          p.kind = TouchPlan::kTextList;
+        } else {
+          p.kind = TouchPlan::kOtherList;
+          p.type = type;
+        }
+        break;
+      }
+      default:
+        continue;  // data-section fields and AnyPointer: nothing to follow
+    }
+    plan->pointers.push_back(std::move(p));
+  }
+  return plan;
+}
+
+}  // namespace
+
+std::shared_ptr<const TouchPlan> MakeTouchPlan(capnp::StructSchema schema) {
+  return PlanOf(schema, 0);
 }
 
 const std::vector<std::shared_ptr<const EventTypeInfo>>& CoreTypes() {

@@ -39,6 +39,22 @@ FieldTable MakeFieldTable(capnp::StructSchema schema);
 kj::Maybe<capnp::StructSchema::Field> FieldByJsonName(capnp::StructSchema schema,
                                                      std::string_view name);
 
+// The pointers of a data struct, by slot, with what each must point to: what decoding a
+// stored event follows once (EventRep::FromStored) so that a corrupt message is found
+// there and never later.  Built once per type from its schema, so that a decode does not
+// look the schema up field by field.
+struct TouchPlan {
+  enum Kind { kText, kData, kStruct, kStructList, kTextList, kOtherList, kJson };
+  struct Pointer {
+    uint32_t slot = 0;
+    Kind kind = kText;
+    std::shared_ptr<const TouchPlan> plan;  // kStruct, kStructList
+    capnp::Type type;                        // kOtherList: the list's type
+  };
+  std::vector<Pointer> pointers;
+};
+std::shared_ptr<const TouchPlan> MakeTouchPlan(capnp::StructSchema schema);
+
 struct EventTypeInfo {
   std::string name;              // the JSON "type"
   EventKind kind = EventKind::kDomain;
@@ -50,6 +66,7 @@ struct EventTypeInfo {
   std::vector<std::string> dates;     // JSON names of data fields holding fuzzy dates
   std::string vocabulary;        // the vocabulary it belongs to; empty for core types
   const void* definition = nullptr;   // the vocabulary's EventTypeDef (opaque here)
+  std::shared_ptr<const TouchPlan> touch;  // of `data`
   std::shared_ptr<const void> owner;  // keeps data, codec and definition alive
 
   bool is_meta() const {

@@ -50,8 +50,9 @@ Result<uint64_t> StoreImpl::FirstVersionAfter(std::string_view stream, uint64_t 
 
 Status StoreImpl::Follow(const LogRange& range, const Visitor<Event>& visit,
                          const FollowOptions& options) {
+  if (range.limit && *range.limit == 0) return Status::OK();
   LogRange next = range;
-  next.limit = 0;
+  next.limit.reset();
   uint64_t visited = 0;
   const auto poll = std::chrono::microseconds(std::max<int64_t>(options.poll_micros, 1000));
   for (;;) {
@@ -61,7 +62,7 @@ Status StoreImpl::Follow(const LogRange& range, const Visitor<Event>& visit,
     Status s = ScanLog(next, [&](const Event& e) {
       next.after_seq = e.seq();
       ++visited;
-      if (!visit(e) || (range.limit != 0 && visited >= range.limit)) {
+      if (!visit(e) || (range.limit && visited >= *range.limit)) {
         stopped = true;
         return false;
       }

@@ -28,6 +28,12 @@ namespace internal {
 // GetBySeq, the checkpointed fold; stream records are written last).  Validation of a
 // chunk sees the earlier chunks through the indexes, as one Append would.
 Result<ImportSummary> StoreImpl::Import(const ImportSource& next) {
+  ANNALS_RETURN_IF_ERROR(CheckWritable());
+  auto result = ImportEvents(next);
+  return result;
+}
+
+Result<ImportSummary> StoreImpl::ImportEvents(const ImportSource& next) {
   constexpr size_t kChunkEvents = 4096;
   std::lock_guard<std::mutex> lock(write_mu_);
   Pending p;
@@ -90,6 +96,9 @@ Result<ImportSummary> StoreImpl::Import(const ImportSource& next) {
       s = FromRocks(db_->Write(rocksdb::WriteOptions(), write), "import failed");
       wrote_chunk = true;
       if (!s.ok()) return fail(s);
+      for (size_t i = 0; i < results.size(); ++i) {
+        if (!results[i].existed) p.import_labels.Add(results[i].seq, options.labels[i]);
+      }
       p.batch.Clear();
       p.batch_ids.clear();
       p.retracted.clear();

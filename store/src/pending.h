@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "store_impl.h"
 
@@ -27,7 +28,35 @@ struct KnownEvent {
   std::string stream;
   std::shared_ptr<const EventRep> rep;  // null for events of this batch
   const EventRep* batch_rep = nullptr;  // for events of this batch
+  // For events of this batch: the append they came with and their index in it.
+  const AppendOptions* append = nullptr;
+  size_t index = 0;
   const EventRep& get() const { return rep ? *rep : *batch_rep; }
+};
+
+// The labels of the events that an import added in its earlier chunks, by seq
+// (consecutive from the first), so that an id repeated later names the line it repeats.
+// Compact: the label bytes and one end offset per event.
+class ImportLabels {
+ public:
+  void Add(uint64_t seq, const std::string& label) {
+    if (ends_.empty()) first_seq_ = seq;
+    if (seq != first_seq_ + ends_.size()) return;  // not in turn: not kept
+    text_ += label;
+    ends_.push_back(text_.size());
+  }
+  // The label of `seq`, or "" if it is not an event that this import added.
+  std::string Find(uint64_t seq) const {
+    if (ends_.empty() || seq < first_seq_ || seq - first_seq_ >= ends_.size()) return "";
+    const size_t i = static_cast<size_t>(seq - first_seq_);
+    const size_t begin = i ? ends_[i - 1] : 0;
+    return text_.substr(begin, ends_[i] - begin);
+  }
+
+ private:
+  uint64_t first_seq_ = 0;
+  std::string text_;
+  std::vector<uint64_t> ends_;
 };
 
 // The state of a group of appends (or of one append) while it is assembled into one
@@ -51,6 +80,7 @@ struct StoreImpl::Pending {
   // checkpoints at or after it are no longer valid from this batch on.
   std::map<std::string, CheckpointKey> touched;
   rocksdb::WriteBatch batch;
+  ImportLabels import_labels;  // an import's earlier chunks
 };
 
 }  // namespace internal

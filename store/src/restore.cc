@@ -20,10 +20,17 @@ namespace annals {
 namespace internal {
 
 Status StoreImpl::Restore(const std::function<bool(std::string* line)>& next_line) {
+  ANNALS_RETURN_IF_ERROR(CheckWritable());
+  Status s = RestoreEvents(next_line);
+  return s;
+}
+
+Status StoreImpl::RestoreEvents(const std::function<bool(std::string* line)>& next_line) {
   std::lock_guard<std::mutex> lock(write_mu_);
   if (last_seq_ != 0) {
+    const uint64_t n = last_seq_.load();
     return Status::InvalidArgument("restore needs an empty store; this one has " +
-                                   std::to_string(last_seq_.load()) + " events");
+                                   std::to_string(n) + (n == 1 ? " event" : " events"));
   }
   rocksdb::WriteBatch batch;
   Hash prev{};

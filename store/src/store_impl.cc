@@ -55,9 +55,12 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdarg>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -74,15 +77,33 @@ namespace internal {
 
 namespace {
 
-bool DirExists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 bool PathExists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
 }
+
+// True if this process can write into the directory `path`.
+bool Writable(const std::string& path) { return ::access(path.c_str(), W_OK) == 0; }
+
+std::string NoStore(const std::string& path) {
+  return "no annals store at '" + path +
+         "' (a store is created by the first append, import or restore)";
+}
+
+// A stat() or directory listing of the store's path failed with `err`.
+Status PathError(int err, const std::string& path) {
+  if (err == EACCES || err == EPERM) {
+    return Status::Unavailable("cannot open store '" + path + "': permission denied");
+  }
+  return Status::Unavailable("cannot open store '" + path + "': " + std::strerror(err));
+}
+
+// Discards RocksDB's informational log: a read-only open creates no file.
+class NullLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
 
 // True if no column family of `db` holds a key.
 bool AllEmpty(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
@@ -96,18 +117,19 @@ bool AllEmpty(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& 
   return true;
 }
 
-// True for the files RocksDB writes into a database directory before CURRENT exists.  A
-// directory holding only these is a store whose creation was cut short (a crash during the
-// first append): creating the store there again is safe and must not be refused.
+// True for the files RocksDB (and the store's lock, store_lock.h) writes into a database
+// directory before CURRENT exists.  A directory holding only these is a store whose
+// creation was cut short (a crash during the first append): creating the store there again
+// is safe and must not be refused.
 bool IsRocksDbFile(const std::string& name) {
   auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
   auto ends = [&](const char* s) {
     const size_t n = std::strlen(s);
     return name.size() >= n && name.compare(name.size() - n, n, s) == 0;
   };
-  return name == "LOCK" || name == "IDENTITY" || name == "LOG" || starts("LOG.old.") ||
-         starts("MANIFEST-") || starts("OPTIONS-") || ends(".log") || ends(".sst") ||
-         ends(".dbtmp");
+  return name == kLockFileName || name == "LOCK" || name == "IDENTITY" || name == "LOG" ||
+         starts("LOG.old.") || starts("MANIFEST-") || starts("OPTIONS-") || ends(".log") ||
+         ends(".sst") || ends(".dbtmp");
 }
 
 // The "stream 0x00" prefix of a key of the stream column family: memtable insert hints
@@ -196,39 +218,98 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
                                                        const Options& options,
                                                        const TestHooks& hooks) {
-  const bool exists = PathExists(path);
-  if (exists && !DirExists(path)) {
-    return Status::Unavailable("'" + path + "' is not an annals store (not a directory)");
+  using Access = Options::Access;
+  bool read_only = options.access == Access::kReadOnly;
+  if (read_only && options.create_if_missing) {
+    return Status::InvalidArgument("a store opened read-only cannot be created");
   }
-  const bool has_db = PathExists(path + "/CURRENT");
-  if (!has_db) {
-    if (!options.create_if_missing) {
-      return Status::Unavailable("no annals store at '" + path +
-                                 "' (a store is created by the first append, import or "
-                                 "restore)");
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) return PathError(errno, path);
+    if (!options.create_if_missing) return Status::Unavailable(NoStore(path));
+  } else {
+    if (!S_ISDIR(st.st_mode)) {
+      return Status::Unavailable("'" + path + "' is not an annals store (not a directory)");
     }
-    if (exists) {
-      // Refuse to scatter a database into a directory that already holds other files.
-      rocksdb::Env* env = hooks.env ? hooks.env : rocksdb::Env::Default();
-      std::vector<std::string> children;
-      env->GetChildren(path, &children);
-      for (const auto& c : children) {
-        if (c != "." && c != ".." && !IsRocksDbFile(c)) {
-          return Status::Unavailable("'" + path + "' is not an annals store (a non-empty "
-                                     "directory without a database)");
-        }
-      }
+    if (options.access == Access::kReadWriteIfWritable && !Writable(path) &&
+        (errno == EROFS || errno == EACCES || errno == EPERM)) {
+      read_only = true;
+    }
+    if (::stat((path + "/CURRENT").c_str(), &st) != 0) {
+      if (errno != ENOENT) return PathError(errno, path);
+      if (!options.create_if_missing) return Status::Unavailable(NoStore(path));
     }
   }
 
+  for (int round = 0;; ++round) {
+    StoreLock::Request request;
+    request.mode = read_only ? StoreLock::Mode::kShared : StoreLock::Mode::kExclusive;
+    request.create = options.create_if_missing;
+    request.wait_micros = options.wait_micros;
+    request.waiting = options.waiting;
+    auto lock = StoreLock::Acquire(path, request);
+    if (!lock.ok()) {
+      if (lock.status().IsNotFound()) return Status::Unavailable(NoStore(path));
+      return lock.status();
+    }
+    bool repair = false;
+    auto store = OpenLocked(path, options, hooks, read_only, std::move(lock).value(), &repair);
+    if (!repair || round > 0) return store;
+    // A read-only open found what only a writer may mend (an import cut short by a crash,
+    // a store made before some column families existed): open it once for writing, which
+    // mends it, and read it then.
+    Options writer = options;
+    writer.access = Access::kReadWrite;
+    writer.create_if_missing = false;
+    auto mended = OpenImpl(path, writer, hooks);
+    if (!mended.ok()) return mended.status();
+  }
+}
+
+Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenLocked(const std::string& path,
+                                                         const Options& options,
+                                                         const TestHooks& hooks,
+                                                         bool read_only,
+                                                         std::unique_ptr<StoreLock> lock,
+                                                         bool* repair) {
   std::unique_ptr<StoreImpl> store(new StoreImpl());
   store->options_ = options;
   store->hooks_ = hooks;
+  store->path_ = path;
+  store->read_only_ = read_only;
+  store->lock_ = std::move(lock);
+  // Decided under the lock: no other Store can create or fill the store meanwhile.
+  const bool has_db = PathExists(path + "/CURRENT");
+  if (!has_db) {
+    if (!options.create_if_missing) return Status::Unavailable(NoStore(path));
+    // Refuse to scatter a database into a directory that already holds other files.
+    // Checked under the lock, where no other Store can be creating a store here.
+    rocksdb::Env* env = hooks.env ? hooks.env : rocksdb::Env::Default();
+    std::vector<std::string> children;
+    rocksdb::Status listed = env->GetChildren(path, &children);
+    if (!listed.ok()) {
+      if (listed.ToString().find("ermission denied") != std::string::npos) {
+        return PathError(EACCES, path);
+      }
+      return FromRocks(listed, "cannot open store '" + path + "'");
+    }
+    for (const auto& c : children) {
+      if (c != "." && c != ".." && !IsRocksDbFile(c)) {
+        return Status::Unavailable("'" + path + "' is not an annals store (a non-empty "
+                                   "directory without a database)");
+      }
+    }
+  }
+  // A store this Open creates is removed again if it is still empty when the Store closes:
+  // whatever failed (Open itself, the first write, the parsing of what was to be written)
+  // left nothing behind.
+  store->created_ = !has_db;
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !has_db;
   db_options.create_missing_column_families = !has_db;
   if (hooks.env) db_options.env = hooks.env;
+  if (read_only) db_options.info_log = std::make_shared<NullLogger>();
   // A crash while a store is being created can leave a database with only some of the
   // column families, and no data.  That is completed on the next write rather than
   // refused forever as "not an annals store" (it holds nothing; a foreign database with
@@ -236,7 +317,33 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   std::vector<std::string> existing;
   const bool listed =
       has_db && rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok();
-  if (listed && options.create_if_missing) {
+  auto has = [&](const char* n) {
+    return std::find(existing.begin(), existing.end(), n) != existing.end();
+  };
+  bool base = listed;
+  for (size_t i = 0; i < kBaseCfCount; ++i) base = base && has(kCfNames[i]);
+  if (read_only) {
+    // OpenForReadOnly opens a subset of the column families without complaint: a
+    // database with other ones is not a store, one without the derived ones (moved,
+    // checkpoint) is a store of an earlier annals that a writer must first complete.
+    const bool foreign =
+        std::any_of(existing.begin(), existing.end(), [](const std::string& n) {
+          return std::find(std::begin(kCfNames), std::end(kCfNames), n) == std::end(kCfNames);
+        });
+    if (!base || foreign) {
+      return Status::Unavailable("'" + path + "' is not an annals store (it lacks the "
+                                 "column families of one)");
+    }
+    if (existing.size() < kCfCount) {
+      if (Writable(path)) {
+        *repair = true;
+        return Status::Unavailable("store '" + path + "' must be completed by a writer");
+      }
+      return Status::Unavailable("store '" + path + "' was made by an earlier annals and "
+                                 "must be opened once by a command that writes, but its "
+                                 "directory cannot be written");
+    }
+  } else if (listed && options.create_if_missing) {
     if (existing.size() < kCfCount &&
         std::all_of(existing.begin(), existing.end(), [](const std::string& n) {
           return std::find(std::begin(kCfNames), std::end(kCfNames), n) != std::end(kCfNames);
@@ -255,16 +362,10 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
   // A store made before the derived column families (moved, checkpoint) existed: add them.
   // Only a database that has every base column family qualifies.
   bool backfill_moved = false;
-  if (listed && !db_options.create_missing_column_families) {
-    auto has = [&](const char* n) {
-      return std::find(existing.begin(), existing.end(), n) != existing.end();
-    };
-    bool base = true;
-    for (size_t i = 0; i < kBaseCfCount; ++i) base = base && has(kCfNames[i]);
-    if (base && existing.size() < kCfCount) {
-      db_options.create_missing_column_families = true;
-      backfill_moved = !has("moved");
-    }
+  if (!read_only && listed && !db_options.create_missing_column_families && base &&
+      existing.size() < kCfCount) {
+    db_options.create_missing_column_families = true;
+    backfill_moved = !has("moved");
   }
   // Durability comes from syncing the WAL on each write (WriteOptions::sync); the WAL is
   // never disabled.  Recovery: stop at the first corrupt record rather than skipping it,
@@ -288,13 +389,19 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
     descriptors.emplace_back(name, CfOptions(options, cache, name));
   }
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &store->cfs_, &raw);
+  // OpenForReadOnly beside a writer is undefined in RocksDB 7.8; the shared lock keeps
+  // every writer out while a read-only Store is open.
+  rocksdb::Status s =
+      read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &store->cfs_, &raw)
+          : rocksdb::DB::Open(db_options, path, descriptors, &store->cfs_, &raw);
   std::unique_ptr<rocksdb::DB> db(raw);  // own it at once
   if (!s.ok()) {
     std::string text = s.ToString();
     if (s.IsIOError() && (text.find("lock") != std::string::npos ||
                           text.find("Resource temporarily unavailable") != std::string::npos)) {
-      return Status::Unavailable("store is in use by another process ('" + path + "')");
+      // RocksDB's own lock, held by an annals older than the store's lock file.
+      return Status::Unavailable("store '" + path + "' is in use by another process");
     }
     if (s.IsInvalidArgument() && text.find("olumn famil") != std::string::npos) {
       return Status::Unavailable("'" + path + "' is not an annals store (" + text + ")");
@@ -330,7 +437,13 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
     std::string from;
     s = store->db_->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], kImportKey, &from);
     if (s.ok() && from.size() == 8) {
-      ANNALS_RETURN_IF_ERROR(store->RemoveUncommittedLocked(GetU64(from.data())));
+      if (!read_only) {
+        ANNALS_RETURN_IF_ERROR(store->RemoveUncommittedLocked(GetU64(from.data())));
+      } else if (Writable(path)) {
+        *repair = true;
+        return Status::Unavailable("store '" + path + "' must be mended by a writer");
+      }
+      // Else the chunks stay: every read is bounded by the head, and they lie beyond it.
     } else if (!s.ok() && !s.IsNotFound()) {
       return FromRocks(s, "read import marker");
     }
@@ -350,15 +463,46 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const std::string& path,
     std::seed_seq seq(words.begin(), words.end());
     store->ids_.rng.seed(seq);
   }
+  store->opened_ = true;
   return store;
 }
 
 StoreImpl::~StoreImpl() {
   if (db_) {
+    if (opened_ && !read_only_) FlushLargeWal();
     for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
     cfs_.clear();
     db_->Close();
+    db_.reset();
   }
+  if (lock_ == nullptr) return;
+  if (created_ && last_seq_ == 0) {
+    // Still under the exclusive lock: no other Store has seen this store.  A waiter that
+    // then gets the removed lock file starts over (StoreLock::Acquire).
+    rocksdb::Options o;
+    if (hooks_.env) o.env = hooks_.env;
+    (void)rocksdb::DestroyDB(path_, o);
+    lock_->RemoveFile();
+    if (lock_->created_dir()) ::rmdir(path_.c_str());
+  } else if (!opened_ && !created_ && lock_->created_file()) {
+    lock_->RemoveFile();  // not a store after all, or unreadable: leave it as it was
+  }
+  lock_.reset();
+}
+
+void StoreImpl::FlushLargeWal() {
+  // Read-only opens (OpenForReadOnly) replay the WAL into memory every time: after an
+  // import of 300,000 events that cost each reader 0.9 s.  A writer that leaves more than
+  // this in the WAL flushes the memtables to tables before it closes, as the next
+  // read-write open would otherwise do during its recovery; small appends flush nothing.
+  constexpr uint64_t kMaxWalBytes = 4 << 20;
+  rocksdb::VectorLogPtr wals;
+  if (!db_->GetSortedWalFiles(wals).ok()) return;
+  uint64_t bytes = 0;
+  for (const auto& w : wals) bytes += w->SizeFileBytes();
+  if (bytes <= kMaxWalBytes) return;
+  // A failure leaves the WAL to the next open, as before.
+  (void)db_->Flush(rocksdb::FlushOptions(), cfs_);
 }
 
 Status StoreImpl::LoadHead() {
@@ -434,14 +578,14 @@ Status StoreImpl::ReadStream(std::string_view stream, uint64_t max_seq,
 }
 
 Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
-  const uint64_t until = range.until_seq ? std::min<uint64_t>(range.until_seq, last_seq_)
-                                         : last_seq_.load();
+  const uint64_t until = std::min<uint64_t>(range.until_seq.value_or(UINT64_MAX), last_seq_);
+  const uint64_t limit = range.limit.value_or(UINT64_MAX);
   uint64_t count = 0;
   if (!range.stream.empty()) {
     auto from = FirstVersionAfter(range.stream, range.after_seq);
     if (!from.ok()) return from.status();
     return ReadStream(range.stream, until, [&](const Event& e) {
-      if (range.limit && count >= range.limit) return false;
+      if (count >= limit) return false;
       ++count;
       return visit(e);
     }, *from);
@@ -453,7 +597,7 @@ Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
     if (it->key().size() != 8) return Status::Corruption("log key is malformed");
     uint64_t seq = GetU64(it->key().data());
     if (seq > until) break;
-    if (range.limit && count >= range.limit) break;
+    if (count >= limit) break;
     auto rep = EventRep::FromStored(std::string_view(it->value().data(), it->value().size()),
                                     *types);
     if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));

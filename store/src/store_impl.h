@@ -10,6 +10,8 @@
 #include <rocksdb/env.h>
 
 #include <array>
+#include <atomic>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,6 +27,7 @@
 #include "annals/store.h"
 #include "event_rep.h"
 #include "format.h"
+#include "store_lock.h"
 #include "vocabulary/registry.h"
 
 namespace annals {
@@ -64,6 +67,10 @@ class StoreImpl final : public Store {
   static Result<std::unique_ptr<StoreImpl>> OpenImpl(const std::string& path,
                                                      const Options& options,
                                                      const TestHooks& hooks);
+  // Closes the database; then, if this Store created the store and it is still empty
+  // after a failed write (or a failed Open), removes it; then releases the lock.
+  // Closes the database; then, if this Store created the store and it is still empty,
+  // removes it; then releases the lock.
   ~StoreImpl() override;
 
   Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
@@ -147,6 +154,23 @@ class StoreImpl final : public Store {
   struct Writer;
 
   StoreImpl() = default;
+  // The part of OpenImpl done under the store's lock (which the new Store then owns).
+  // Sets *repair, and fails, when a read-only open finds what a writer must mend first.
+  static Result<std::unique_ptr<StoreImpl>> OpenLocked(const std::string& path,
+                                                       const Options& options,
+                                                       const TestHooks& hooks,
+                                                       bool read_only,
+                                                       std::unique_ptr<StoreLock> lock,
+                                                       bool* repair);
+  // Flushes the memtables if the WAL holds more than a few MiB (see store_impl.cc).
+  void FlushLargeWal();
+  // Unavailable if the Store was opened read-only.
+  Status CheckWritable() const;
+  // Append, Import and Restore once the Store is known to be writable.
+  Result<std::vector<AppendResult>> GroupCommit(std::vector<NewEvent>* events,
+                                                const AppendOptions& options);
+  Result<ImportSummary> ImportEvents(const ImportSource& next);
+  Status RestoreEvents(const std::function<bool(std::string* line)>& next_line);
   Status LoadHead();
   // Reads the vocabulary registrations back from the log (vocabulary_store.cc).
   Status LoadRegistry();
@@ -185,6 +209,11 @@ class StoreImpl final : public Store {
 
   Options options_;
   TestHooks hooks_;
+  std::string path_;
+  std::unique_ptr<StoreLock> lock_;  // released after db_ is closed
+  bool read_only_ = false;           // opened with RocksDB's OpenForReadOnly
+  bool created_ = false;  // this Store's Open created the store: removed on close if empty
+  bool opened_ = false;              // Open finished
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // owned by db_; destroyed before it
 

@@ -7,8 +7,12 @@
 //   auto results = (*store)->Append(std::move(events), {});
 //
 // Thread-safety: a Store may be used from many threads at once; appends are serialised
-// internally, reads see a consistent snapshot.  Only one process may open a store at a
-// time: Open() in a second process fails at once with Unavailable ("store is in use").
+// internally, reads see a consistent snapshot.
+//
+// Sharing (Options::access): a Store opened for writing is the store's only user; any
+// number of read-only Stores may be open at once, in this process or others.  Open()
+// waits up to Options::wait_micros for the Stores in its way, then fails with
+// Unavailable naming them ("store 'db' is in use by pid 12 (annals import big.jsonl)").
 
 #ifndef ANNALS_STORE_H_
 #define ANNALS_STORE_H_
@@ -56,10 +60,10 @@ struct StreamInfo {
 
 // Which part of the log to read, in seq order.
 struct LogRange {
-  std::string stream;       // empty: all streams
-  uint64_t after_seq = 0;   // only events with seq > after_seq
-  uint64_t until_seq = 0;   // only events with seq <= until_seq; 0: no bound
-  uint64_t limit = 0;       // at most this many events; 0: no limit
+  std::string stream;                 // empty: all streams
+  uint64_t after_seq = 0;             // only events with seq > after_seq
+  std::optional<uint64_t> until_seq;  // only events with seq <= until_seq; none: no bound
+  std::optional<uint64_t> limit;      // at most this many events (0: none); none: no limit
 };
 
 struct VerifyReport {
@@ -104,9 +108,14 @@ struct FollowOptions {
 
 class Store {
  public:
-  // Opens (or, with options.create_if_missing, creates) the store at `path`.
-  // Errors: Unavailable if the store is missing (and not to be created), locked by another
-  // process ("store is in use"), not an annals store, of a newer format, or unreadable.
+  // Opens (or, with options.create_if_missing, creates) the store at `path`, waiting up
+  // to options.wait_micros for other Stores that hold it (see Options::access).
+  // Errors: Unavailable if the store is missing (and not to be created), held by other
+  // Stores past the wait (the message names their pids and command lines), not an annals
+  // store, of a newer format, not readable ("permission denied"), read-only (for
+  // kReadWrite: "is read-only"), or unreadable; InvalidArgument for create_if_missing
+  // with kReadOnly.  A store that this Open creates is removed again if the Store is
+  // destroyed still empty after a failed write (Options::create_if_missing).
   static Result<std::unique_ptr<Store>> Open(const std::string& path, const Options& options);
 
   Store() = default;
@@ -122,23 +131,27 @@ class Store {
   // Errors, with nothing written: InvalidArgument (bad event, a correction/retraction of a
   // correction/retraction, a second retraction), NotFound (correction/retraction target
   // unknown in its stream), Conflict (expected version mismatch, id reused with other
-  // content), Unavailable (I/O error).
+  // content: the message names the earlier event by its label when it is of the same
+  // append or import, else by seq), Unavailable (I/O error; a Store opened read-only).
   virtual Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
                                                    const AppendOptions& options) = 0;
 
   // Appends every event of `next` as ONE atomic transaction, as Append does (one
   // recorded_at, all durable before success or none visible), but in bounded memory: the
   // events are written in chunks beyond the store's head, invisible to readers, and the
-  // last write moves the head over them.  If the import fails, or the process dies before
-  // that last write, the chunks are removed (on failure at once, after a crash when the
-  // store is next opened).  Other appends wait until the import is done.  Errors: those of
-  // Append, with the label of the offending event; an empty input is InvalidArgument.
+  // last write moves the head over them.  Only each added event's label is kept (its
+  // length plus 8 bytes), to name it should a later event repeat its id.  If the import
+  // fails, or the process dies before that last write, the chunks are removed (on failure
+  // at once, after a crash when the store is next opened).  Other appends wait until the
+  // import is done.  Errors: those of Append, with the label of the offending event; an
+  // empty input is InvalidArgument.
   virtual Result<ImportSummary> Import(const ImportSource& next) = 0;
 
   // Rebuilds an empty store from an export (SPEC §5 export shape, one event per line),
   // keeping seq, recorded_at and hashes.  `next_line` yields the lines and returns false at
   // end of input.  Errors: InvalidArgument (store not empty, bad line: named by number),
-  // Corruption (hash chain broken: named by seq).  Nothing is written on error.
+  // Corruption (hash chain broken: named by seq), Unavailable (I/O error; a Store opened
+  // read-only).  Nothing is written on error.
   virtual Status Restore(const std::function<bool(std::string* line)>& next_line) = 0;
 
   // ---- vocabularies (SPEC §7) ----
@@ -171,7 +184,7 @@ class Store {
   // A subscription (SPEC §8 `log --follow`): visits the events of `range` (its stream,
   // after its after_seq) as ScanLog does, and then every matching event appended later,
   // as soon as it is durable: in seq order, each exactly once, without gaps.  It returns
-  // OK when the visitor returns false, when range.limit events (if not 0) were visited, or
+  // OK when the visitor returns false, when range.limit events (if set) were visited, or
   // when options.keep_going says so; until_seq is ignored.  A slow visitor delays nothing
   // else: events are read from the log when the visitor is ready for them.
   // A store opened in this process follows the appends made through it; a store reached

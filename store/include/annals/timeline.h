@@ -7,18 +7,25 @@
 //   if (svg.ok()) WriteFile("deal.svg", *svg);
 //
 // The picture shows the stream's history for the query (the same visible events as
-// Store::History, corrections applied, retracted events left out):
-//   * a time axis whose ticks (years, quarters or months) fit the span of the events;
-//   * one lane per partner: spans for talks from opened to ended / chosen, coloured by
-//     status, with a marker for each partner event;
-//   * one lane per regulator: filing -> decision, coloured by the decision;
-//   * a launch lane: each launch target as a flag; a replaced (slipped) target is faded and
-//     an arrow leads to the target that replaced it; the launch itself as a marker;
+// Store::History, corrections applied, retracted events left out), for any vocabulary,
+// with lanes derived from the shape of its state (SPEC §7):
+//   * a time axis whose ticks (months, quarters or years) fit the span of the events, any
+//     year EDTF allows included; an open or unknown interval end reaches the edge of the
+//     axis and fades out, with an arrow;
+//   * a lane per map entry and per list element (the deal's partners, its submissions by
+//     regulator), in a section named after the field: spans coloured by the entry's status
+//     (talks open, chosen, a filing pending), a mark per event whose glyph says what the
+//     status became (a choice is a diamond, a block or a rejection a red cross);
+//   * a value whose replaced values are kept (a launch target, an outside date): flags at
+//     the dates they name; a replaced one is faded and an arrow leads to its replacement;
+//   * other struct values (a launch, a closing) as milestones; `$A.lane` in the vocabulary
+//     may put several fields on one lane;
 //   * a lane for facts and notes;
 //   * every valid time drawn as the range [earliest, latest] of its fuzzy date, never as a
 //     point; rumored events hatched with a dashed outline; events that are tentative at
 //     the query's as_of (they may not have happened yet) faded and dashed;
-//   * a title naming the stream, as_of, known_at and the phase, and a legend.
+//   * a title naming the stream, as_of, known_at and the state's text values (a phase, a
+//     status), and a legend of the statuses and styles drawn.
 // Each event carries an SVG <title> with its details (id, seq, type, dates, description,
 // confidence, source), which browsers show on hover.
 //

@@ -269,6 +269,7 @@ Status RemoteStore::Follow(const LogRange& range, const Visitor<Event>& visit,
     std::vector<Event> events;
     uint64_t scanned_to = 0;
   };
+  if (range.limit && *range.limit == 0) return Status::OK();
   uint64_t after = range.after_seq;
   uint64_t visited = 0;
   const uint32_t wait_millis =
@@ -303,7 +304,7 @@ Status RemoteStore::Follow(const LogRange& range, const Visitor<Event>& visit,
     for (const Event& e : answer->events) {
       after = e.seq();
       ++visited;
-      if (!visit(e) || (range.limit != 0 && visited >= range.limit)) return Status::OK();
+      if (!visit(e) || (range.limit && visited >= *range.limit)) return Status::OK();
     }
     after = std::max(after, answer->scanned_to);
     if (options.keep_going && !options.keep_going()) return Status::OK();

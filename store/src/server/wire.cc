@@ -297,16 +297,18 @@ Result<Event> EventFromWire(schema::Event::Reader in, const EventTypeResolver& t
 void SetLogRange(const LogRange& range, rpc::LogRange::Builder out) {
   out.setStream(range.stream);
   out.setAfterSeq(range.after_seq);
-  out.setUntilSeq(range.until_seq);
-  out.setLimit(range.limit);
+  out.setHasUntil(range.until_seq.has_value());
+  out.setUntilSeq(range.until_seq.value_or(0));
+  out.setHasLimit(range.limit.has_value());
+  out.setLimit(range.limit.value_or(0));
 }
 
 LogRange LogRangeFromWire(rpc::LogRange::Reader in) {
   LogRange range;
   range.stream = Str(in.getStream());
   range.after_seq = in.getAfterSeq();
-  range.until_seq = in.getUntilSeq();
-  range.limit = in.getLimit();
+  if (in.getHasUntil()) range.until_seq = in.getUntilSeq();
+  if (in.getHasLimit()) range.limit = in.getLimit();
   return range;
 }
 

@@ -24,6 +24,7 @@ constexpr uint64_t kMap = 0xb37d4ddc52aade04ull;         // field :MapOptions
 constexpr uint64_t kOn = 0xc1339525e94bf1ddull;          // struct :List(Effect)
 constexpr uint64_t kDerive = 0xb8d4b749b2e8e84bull;      // field :List(Rule)
 constexpr uint64_t kUnset = 0x8ba5687ce159b12full;       // field :Unset
+constexpr uint64_t kLane = 0xe862c37ea1bbe441ull;        // field :Text (the picture)
 constexpr uint64_t kJsonName = 0xfa5b1fd61c2e7c3dull;    // json.capnp: field :Text
 
 // The value of annotation `id` in `annotations`, or null.

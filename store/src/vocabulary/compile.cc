@@ -193,7 +193,12 @@ class VocabularyCompiler {
     RefScope scope;
     scope.state = &shape;
     auto fields = shape.schema.getFields();
+    v_->lanes_.assign(fields.size(), "");
     for (unsigned i = 0; i < fields.size(); ++i) {
+      KJ_IF_MAYBE(lane, annotation::Find(fields[i].getProto().getAnnotations(),
+                                         annotation::kLane)) {
+        v_->lanes_[i] = lane->getText().cStr();
+      }
       KJ_IF_MAYBE(v, annotation::Find(fields[i].getProto().getAnnotations(),
                                       annotation::kDerive)) {
         const FieldShape& field = shape.fields[i];

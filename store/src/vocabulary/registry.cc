@@ -31,6 +31,7 @@ std::shared_ptr<const EventTypeInfo> MakeTypeInfo(const VocabularyVersion& v,
   info->variant = legacy >= 0 ? legacy : CustomVariant();
   info->codec = &v.vocabulary->data_codec();
   info->fields = MakeFieldTable(def.data);
+  info->touch = MakeTouchPlan(def.data);
   for (int f : def.required) info->required.push_back(def.data_shape->fields[f].json_name);
   for (int f : def.dates) info->dates.push_back(def.data_shape->fields[f].json_name);
   info->vocabulary = v.name;

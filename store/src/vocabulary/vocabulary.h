@@ -154,6 +154,9 @@ class Vocabulary {
   const EventTypeDef* FindType(std::string_view name) const;
   const StructShape& state() const { return *state_; }
   const std::vector<DerivedField>& derived() const { return derived_; }
+  // The `$A.lane` of each top-level state field, by field index ("" where none): where the
+  // picture draws the events that write it (render/).
+  const std::vector<std::string>& lanes() const { return lanes_; }
   const std::vector<Counter>& counters() const { return counters_; }
   // The JsonCodec for the data of this vocabulary's event types ($Json annotations
   // honoured).
@@ -177,6 +180,7 @@ class Vocabulary {
   const StructShape* state_ = nullptr;
   std::vector<EventTypeDef> types_;
   std::vector<DerivedField> derived_;
+  std::vector<std::string> lanes_;
   std::vector<Counter> counters_;
   capnp::JsonCodec codec_;
 };
