@@ -81,10 +81,16 @@ class AnnalsServer {
     return server;
   }
   const std::string& db() const { return db_; }
-  bool ok() const { return pid_ > 0; }
+  bool ok() const { return pid_ >= 0; }
 
  private:
   AnnalsServer() {
+    // ANNALS_BENCH_SERVE_DB: use the server already serving that store (for profiling it).
+    if (const char* db = std::getenv("ANNALS_BENCH_SERVE_DB")) {
+      db_ = db;
+      pid_ = 0;
+      return;
+    }
     db_ = annals::bench::FreshPath("serve-bench");
     int out[2];
     if (::pipe(out) != 0) return;
@@ -108,8 +114,8 @@ class AnnalsServer {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
+      std::filesystem::remove_all(db_);
     }
-    std::filesystem::remove_all(db_);
   }
   std::string db_;
   pid_t pid_ = -1;
@@ -153,8 +159,9 @@ bool AppendOne(annals::Store& store, const annals::EventTypes& types, const std:
 
 std::string ThreadStream(const benchmark::State& state, const char* what) {
   static std::atomic<int> run{0};
-  return std::string(what) + "-" + std::to_string(state.threads()) + "-" +
-         std::to_string(state.thread_index()) + "-" + std::to_string(run++);
+  return std::string(what) + "-" + std::to_string(::getpid()) + "-" +
+         std::to_string(state.threads()) + "-" + std::to_string(state.thread_index()) + "-" +
+         std::to_string(run++);
 }
 
 void BM_ServeAppend(benchmark::State& state) {

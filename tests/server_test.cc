@@ -402,5 +402,31 @@ TEST(StoreFollowTest, AStoreOpenedInThisProcessFollowsItsOwnAppends) {
   EXPECT_OK((*store)->Follow(after, [](const Event&) { return true; }, stop));
 }
 
+TEST(AppendGroupTest, EachAppendOfAGroupStandsAloneAndTheyShareOneWrite) {
+  test::TempDir dir;
+  int64_t clock = 1700000000000000;
+  auto store = test::OpenWithClock(dir.Sub("db"), &clock);
+  ASSERT_OK(store.status());
+  std::vector<internal::StoreImpl::GroupAppend> group(3);
+  const EventTypes types = (*store)->Types();
+  group[0].events.push_back(Note("a", "one", types));
+  group[1].events.push_back(Note("b", "two", types));
+  group[1].options.expected_versions["b"] = 7;  // fails alone
+  group[2].events.push_back(Note("a", "three", types));
+  group[2].events.push_back(Note("c", "four", types));
+  (*store)->AppendGroup(&group);
+  ASSERT_OK(group[0].result->status());
+  EXPECT_TRUE(group[1].result->status().IsConflict()) << group[1].result->status().ToString();
+  ASSERT_OK(group[2].result->status());
+  EXPECT_EQ((*group[0].result)->front().seq, 1u);
+  EXPECT_EQ((*group[2].result)->at(1).seq, 3u);
+  // Each append has its own recorded_at, as separate Append calls do.
+  auto first = (*store)->GetBySeq(1), second = (*store)->GetBySeq(2);
+  EXPECT_LT(first->recorded_at_micros(), second->recorded_at_micros());
+  EXPECT_TRUE((*store)->GetStream("b").status().IsNotFound());
+  ASSERT_OK((*store)->Verify().status());
+  EXPECT_TRUE((*store)->Verify()->ok());
+}
+
 }  // namespace
 }  // namespace annals

@@ -29,6 +29,7 @@
 #include "annals/server.h"
 #include "server/address.h"
 #include "server/service.h"
+#include "store_impl.h"
 
 namespace annals {
 namespace internal {
@@ -82,7 +83,7 @@ class QuietErrors final : public kj::TaskSet::ErrorHandler {
 class ServerImpl final : public Server {
  public:
   ServerImpl(std::string path, ServeOptions options, std::vector<Address> extra,
-             std::string token, std::unique_ptr<Store> store)
+             std::string token, std::unique_ptr<StoreImpl> store)
       : path_(std::move(path)),
         options_(std::move(options)),
         extra_(std::move(extra)),
@@ -106,7 +107,7 @@ class ServerImpl final : public Server {
   const ServeOptions options_;
   const std::vector<Address> extra_;
   const std::string token_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<StoreImpl> store_;
 
   std::mutex stop_mu_;
   bool stop_requested_ = false;                               // stop_mu_
@@ -293,7 +294,8 @@ Result<std::unique_ptr<Server>> Server::Open(const std::string& path,
     if (!t.ok()) return t.status();
     token = std::move(t).value();
   }
-  auto store = Store::Open(path, options.store);
+  // Opened as Store::Open does; the server uses StoreImpl's group commit directly.
+  auto store = internal::StoreImpl::OpenImpl(path, options.store, internal::TestHooks());
   if (!store.ok()) return store.status();
   return std::unique_ptr<Server>(new internal::ServerImpl(path, options, std::move(extra),
                                                           std::move(token),

@@ -27,6 +27,9 @@ std::vector<unsigned char> Sha256(const void* data, size_t size) {
   return digest;
 }
 
+// How long the next group of appends waits for the clients of the last one to come back.
+constexpr kj::Duration kGroupWait = 500 * kj::MICROSECONDS;
+
 // The most a follow call answers with, and the longest it waits.
 constexpr uint32_t kMaxFollowEvents = 4096;
 constexpr uint32_t kMaxFollowWaitMillis = 60000;
@@ -65,7 +68,7 @@ class HeadWaiter {
   bool listed_ = true;
 };
 
-ServerState::ServerState(Store& store, std::string store_path, std::string token,
+ServerState::ServerState(StoreImpl& store, std::string store_path, std::string token,
                          kj::Timer& timer, uint64_t head, std::atomic<size_t>* followers)
     : store_(store),
       store_path_(std::move(store_path)),
@@ -109,6 +112,91 @@ void ServerState::WakeAll() {
 kj::Promise<void> ServerState::HeadAfter(uint64_t after) {
   if (stopping_ || head_ > after) return kj::READY_NOW;
   return kj::newAdaptedPromise<void, HeadWaiter>(*this);
+}
+
+namespace {
+
+// A client's append as the store takes it: its events rebuilt from the message, its
+// expected versions and labels.  InvalidArgument (named by its label) for a bad event.
+Status ToGroupAppend(rpc::Annals::AppendParams::Reader params, const EventTypes& types,
+                     StoreImpl::GroupAppend* out) {
+  for (auto l : params.getLabels()) out->options.labels.push_back(Str(l));
+  for (auto e : params.getExpected()) {
+    out->options.expected_versions[Str(e.getStream())] = e.getVersion();
+  }
+  auto wire = params.getEvents();
+  out->events.reserve(wire.size());
+  for (unsigned i = 0; i < wire.size(); ++i) {
+    auto event = NewEventFromWire(wire[i], types.resolver());
+    if (!event.ok()) {
+      return event.status().WithPrefix(i < out->options.labels.size()
+                                           ? out->options.labels[i]
+                                           : "event " + std::to_string(i + 1));
+    }
+    out->events.push_back(std::move(event).value());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+kj::Promise<Result<std::vector<AppendResult>>> ServerState::Append(
+    rpc::Annals::AppendParams::Reader params) {
+  StoreImpl::GroupAppend append;
+  Status converted = ToGroupAppend(params, store_.Types(), &append);
+  if (!converted.ok()) return Result<std::vector<AppendResult>>(std::move(converted));
+  auto paf = kj::newPromiseAndFulfiller<Result<std::vector<AppendResult>>>();
+  pending_.push_back(PendingAppend{std::move(append), kj::mv(paf.fulfiller)});
+  if (!committing_ || (gathering_ && pending_.size() >= target_)) CommitPending();
+  return kj::mv(paf.promise);
+}
+
+void ServerState::NextGroup() {
+  if (pending_.empty()) {
+    committing_ = false;
+    return;
+  }
+  // Closed-loop clients come back a round trip after their answer: a group started with
+  // those already waiting would leave the ones just answered for the group after, and the
+  // groups would settle into halves, each fsync carrying half the clients.  So wait,
+  // briefly, until as many wait as were in flight (the group just written and those that
+  // waited meanwhile).  A lone client never waits.
+  if (pending_.size() >= target_ || stopping_) {
+    CommitPending();
+    return;
+  }
+  gathering_ = true;
+  const uint64_t gather = ++gather_;
+  tasks_.add(timer_.afterDelay(kGroupWait).then([this, gather] {
+    if (gathering_ && gather == gather_) CommitPending();
+  }));
+}
+
+void ServerState::CommitPending() {
+  committing_ = true;
+  gathering_ = false;
+  if (pending_.empty()) {  // all answered meanwhile (a wait that found nothing to do)
+    committing_ = false;
+    return;
+  }
+  auto batch = std::make_shared<std::vector<PendingAppend>>(std::move(pending_));
+  pending_.clear();
+  StoreImpl& store = store_;
+  // The worker appends the whole group; one hand-back to the loop for all of it.
+  tasks_.add(Offload<bool>(pool_, [batch, &store]() {
+               std::vector<StoreImpl::GroupAppend> group;
+               group.reserve(batch->size());
+               for (PendingAppend& p : *batch) group.push_back(std::move(p.append));
+               store.AppendGroup(&group);
+               for (size_t i = 0; i < group.size(); ++i) {
+                 (*batch)[i].append.result = std::move(group[i].result);
+               }
+               return true;
+             }).then([this, batch](bool) {
+               target_ = batch->size() + pending_.size();
+               for (PendingAppend& p : *batch) p.done->fulfill(std::move(*p.append.result));
+               NextGroup();
+             }));
 }
 
 void ServerState::EndWrite() {
@@ -272,13 +360,9 @@ class AnnalsImpl final : public rpc::Annals::Server {
 
   kj::Promise<void> append(AppendContext context) override {
     if (Refused(context.getResults().initOutcome())) return kj::READY_NOW;
-    auto params = context.getParams();
-    Store& store = state_.store();
     state_.BeginWrite();
     ServerState& state = state_;
-    return Offload<Result<std::vector<AppendResult>>>(state_.pool(), [&store, params]() {
-             return AppendOnWorker(store, params);
-           })
+    return state_.Append(context.getParams())
         .then([&state, context](Result<std::vector<AppendResult>> r) mutable {
           state.EndWrite();
           auto results = context.getResults();
@@ -519,28 +603,6 @@ class AnnalsImpl final : public rpc::Annals::Server {
     if (!state_.stopping()) return false;
     SetOutcome(ServerState::StoppingStatus(), outcome);
     return true;
-  }
-
-  static Result<std::vector<AppendResult>> AppendOnWorker(
-      Store& store, rpc::Annals::AppendParams::Reader params) {
-    const EventTypes types = store.Types();
-    AppendOptions options;
-    for (auto l : params.getLabels()) options.labels.push_back(Str(l));
-    for (auto e : params.getExpected()) {
-      options.expected_versions[Str(e.getStream())] = e.getVersion();
-    }
-    std::vector<NewEvent> events;
-    auto wire = params.getEvents();
-    events.reserve(wire.size());
-    for (unsigned i = 0; i < wire.size(); ++i) {
-      auto event = NewEventFromWire(wire[i], types.resolver());
-      if (!event.ok()) {
-        return event.status().WithPrefix(i < options.labels.size() ? options.labels[i]
-                                                                   : "event " + std::to_string(i + 1));
-      }
-      events.push_back(std::move(event).value());
-    }
-    return store.Append(std::move(events), options);
   }
 
   // Every registered version with seq > after, with its source, in seq order.

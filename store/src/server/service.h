@@ -39,6 +39,7 @@
 #include "server.capnp.h"
 #include "server/channel.h"
 #include "server/worker_pool.h"
+#include "store_impl.h"
 
 namespace annals {
 namespace internal {
@@ -56,7 +57,7 @@ class StreamJob {
 class ServerState final : private kj::TaskSet::ErrorHandler {
  public:
   // `followers` counts the followers waiting now (for Server::TEST_followers).
-  ServerState(Store& store, std::string store_path, std::string token, kj::Timer& timer,
+  ServerState(StoreImpl& store, std::string store_path, std::string token, kj::Timer& timer,
               uint64_t head, std::atomic<size_t>* followers);
   ~ServerState();
 
@@ -78,6 +79,12 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   void BeginWrite() { ++writes_; }
   void EndWrite();
 
+  // An append from a client.  Its events are rebuilt from the message at once (on the
+  // loop, while the store may be writing the group before), and it waits with the appends
+  // that arrive while the store writes a group: they go to the store together as the next
+  // group (StoreImpl::AppendGroup), one worker thread and one fsync for all of them.
+  kj::Promise<Result<std::vector<AppendResult>>> Append(rpc::Annals::AppendParams::Reader params);
+
   void Track(const std::shared_ptr<Channel>& channel);
   void Track(const std::shared_ptr<StreamJob>& job);
   // Continuations that must run whatever happens to the call that started them.
@@ -91,7 +98,12 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   void WakeAll();
   void taskFailed(kj::Exception&& exception) override;
 
-  Store& store_;
+  // Starts the next group: at once when as many appends wait as were in flight when the
+  // last group was written (its clients are back), else after at most kGroupWait.
+  void NextGroup();
+  void CommitPending();
+
+  StoreImpl& store_;
   const std::string store_path_;
   std::vector<unsigned char> token_digest_;  // empty: no token set
   kj::Timer& timer_;
@@ -102,6 +114,15 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   std::atomic<size_t>& followers_;
   size_t writes_ = 0;
   kj::Own<kj::PromiseFulfiller<void>> writes_done_;
+  struct PendingAppend {
+    StoreImpl::GroupAppend append;  // converted on arrival
+    kj::Own<kj::PromiseFulfiller<Result<std::vector<AppendResult>>>> done;
+  };
+  std::vector<PendingAppend> pending_;  // appends waiting for the next group
+  bool committing_ = false;             // a group is being written or about to be
+  bool gathering_ = false;              // NextGroup waits for the last group's clients
+  uint64_t gather_ = 0;                 // counts those waits (a timer of an old one is void)
+  size_t target_ = 0;                   // appends in flight when the last group was written
   std::vector<std::weak_ptr<Channel>> channels_;
   std::vector<std::weak_ptr<StreamJob>> jobs_;
   kj::TaskSet tasks_;
