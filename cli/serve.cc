@@ -25,6 +25,8 @@ int RunServe(const GlobalOptions& global, const std::vector<std::string>& listen
   options.token_file = global.token_file;
   options.store.create_if_missing = true;
   options.store.sync = !global.no_sync;
+  // As any writer, it waits up to --wait for the commands that hold the store.
+  options.store.wait_micros = static_cast<int64_t>(global.wait_seconds * 1e6);
   options.handle_signals = true;
   const bool quiet = global.quiet;
   options.log = [quiet](const std::string& line) {
