@@ -187,7 +187,7 @@ struct LawsuitEnded $A.event("lawsuit_ended")
 }
 
 struct AcquisitionClosed $A.event("acquisition_closed")
-    $A.summary("closed {value}")
+    $A.summary("closed[ at {value}]")
     $A.on([(set = (path = "closed", fields = ["on = effective", "value = data.value"]))]) {
   value @0 :Text;                       # the final price, if reported
 }
