@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "annals/server.h"
+#include "annals/text.h"
 #include "common.h"
 
 namespace annals {
@@ -40,11 +41,13 @@ int RunServe(const GlobalOptions& global, const std::vector<std::string>& listen
     // The addresses are the result (a port chosen by the system among them), on stdout.
     if (json) {
       std::string list;
-      for (const auto& a : addresses) list += (list.empty() ? "" : ",") + JsonString(a);
-      std::printf("{\"store\":%s,\"pid\":%d,\"addresses\":[%s]}\n", JsonString(path).c_str(),
+      for (const auto& a : addresses) list += (list.empty() ? "" : ",") + JsonQuote(a);
+      std::printf("{\"store\":%s,\"pid\":%d,\"addresses\":[%s]}\n", JsonQuote(path).c_str(),
                   static_cast<int>(::getpid()), list.c_str());
     } else if (!quiet) {
-      for (const auto& a : addresses) std::printf("serving %s on %s\n", path.c_str(), a.c_str());
+      for (const auto& a : addresses) {
+        std::printf("serving %s on %s\n", Printable(path).c_str(), Printable(a).c_str());
+      }
     }
     std::fflush(stdout);
     if (!quiet) {
