@@ -191,6 +191,7 @@ TEST_F(CliEdgesTest, ARepeatedIdInOneImportNamesTheEarlierLine) {
   EXPECT_EQ(test::Lines(Run({"log"}).out).size(), 12u);
 
   // The library names events of one append by their place in it.
+  test::StopTestServers(db_);  // the store is used directly from here (cli_via_server)
   auto store = Store::Open(db_, Options());
   ASSERT_TRUE(store.ok());
   auto appended = (*store)->Append(
@@ -220,6 +221,7 @@ TEST_F(CliEdgesTest, CountsReadAsEnglish) {
   EXPECT_EQ(r.out, "imported 2 events (seq 2-3)\n");
   EXPECT_EQ(Run({"verify"}).out, "ok: 3 events in 1 stream; hash chain and indexes verified\n");
   // One problem.
+  test::StopTestServers(copy);  // the store is changed directly (cli_via_server)
   {
     auto store = internal::StoreImpl::OpenImpl(copy, Options(), internal::TestHooks());
     ASSERT_TRUE(store.ok());
