@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "coding.h"
-#include "store_impl.h"
+#include "log/coding.h"
+#include "log/store_impl.h"
 #include "test_util.h"
 
 namespace annals {

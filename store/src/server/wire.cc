@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
-#include "checkpoint_node.h"
-#include "event_rep.h"
-#include "projection.h"
+#include "bitemporal/checkpoint_node.h"
+#include "codec/event_rep.h"
+#include "bitemporal/projection.h"
 #include "vocabulary/vocabulary.h"
 
 namespace annals {

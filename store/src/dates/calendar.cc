@@ -10,7 +10,7 @@
 // "-012000-…"), as ECMAScript's Date also writes them.  Six digits cover every int64
 // microsecond.  ParseInstant reads all of these back.
 
-#include "calendar.h"
+#include "dates/calendar.h"
 
 #include <cstdio>
 #include <string>

@@ -45,7 +45,7 @@
 // or none of it.  Concurrent appends in one process share one batch and one fsync (group
 // commit, see Append), each still all-or-nothing.
 
-#include "store_impl.h"
+#include "log/store_impl.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -68,9 +68,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "chain.h"
-#include "coding.h"
-#include "format.h"
+#include "log/chain.h"
+#include "log/coding.h"
+#include "log/format.h"
 
 namespace annals {
 namespace internal {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "store_impl.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

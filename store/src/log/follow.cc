@@ -10,8 +10,8 @@
 #include <chrono>
 #include <string>
 
-#include "coding.h"
-#include "store_impl.h"
+#include "log/coding.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

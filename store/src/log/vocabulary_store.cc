@@ -12,10 +12,10 @@
 
 #include <utility>
 
-#include "chain.h"
-#include "format.h"
-#include "pending.h"
-#include "store_impl.h"
+#include "log/chain.h"
+#include "log/format.h"
+#include "log/pending.h"
+#include "log/store_impl.h"
 #include "vocabulary/evolution.h"
 
 namespace annals {

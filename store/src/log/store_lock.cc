@@ -21,7 +21,7 @@
 // Waiting polls (try-lock, then sleep 1 ms doubling to 50 ms): fcntl's blocking wait has
 // no timeout, and a poll lets the waiter report a change of holders.
 
-#include "store_lock.h"
+#include "log/store_lock.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

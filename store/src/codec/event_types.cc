@@ -2,7 +2,7 @@
 //
 // Core event types and the variants of schema::Event (event_types.h).
 
-#include "event_types.h"
+#include "codec/event_types.h"
 
 #include <capnp/schema.h>
 

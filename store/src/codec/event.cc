@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "annals/event.h"
-#include "event_rep.h"
-#include "json_parse.h"
+#include "codec/event_rep.h"
+#include "codec/json_parse.h"
 
 namespace annals {
 

@@ -1,6 +1,6 @@
 // Copyright annals authors.
 
-#include "chain.h"
+#include "log/chain.h"
 
 #include <openssl/evp.h>
 

@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "chain.h"
-#include "format.h"
-#include "store_impl.h"
+#include "log/chain.h"
+#include "log/format.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

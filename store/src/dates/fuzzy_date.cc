@@ -19,13 +19,13 @@
 // over 96 bytes is cut short with "...".
 
 #include "annals/fuzzy_date.h"
-#include "fuzzy_date_internal.h"
+#include "dates/fuzzy_date_internal.h"
 
 #include <cstdio>
 #include <string>
 #include <string_view>
 
-#include "calendar.h"
+#include "dates/calendar.h"
 
 namespace annals {
 namespace {

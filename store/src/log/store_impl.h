@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "event_rep.h"
-#include "format.h"
-#include "store_lock.h"
+#include "codec/event_rep.h"
+#include "log/format.h"
+#include "log/store_lock.h"
 #include "vocabulary/registry.h"
 
 namespace annals {

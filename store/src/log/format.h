@@ -16,8 +16,8 @@
 #include <string_view>
 #include <utility>
 
-#include "coding.h"
-#include "event_rep.h"
+#include "log/coding.h"
+#include "codec/event_rep.h"
 
 namespace annals {
 namespace internal {

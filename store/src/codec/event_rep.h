@@ -27,7 +27,7 @@
 #include "annals/fuzzy_date.h"
 #include "annals/status.h"
 #include "event.capnp.h"
-#include "event_types.h"
+#include "codec/event_types.h"
 #include "util/json_text.h"
 
 namespace annals {

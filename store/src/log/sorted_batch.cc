@@ -2,7 +2,7 @@
 //
 // SortBatchByKey (sorted_batch.h).
 
-#include "sorted_batch.h"
+#include "log/sorted_batch.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -13,7 +13,7 @@
 
 #include <string_view>
 
-#include "format.h"
+#include "log/format.h"
 #include "util/json_text.h"
 
 namespace annals {

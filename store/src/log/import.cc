@@ -12,11 +12,11 @@
 #include <unordered_map>
 #include <utility>
 
-#include "chain.h"
-#include "format.h"
-#include "pending.h"
-#include "store_impl.h"
-#include "sorted_batch.h"
+#include "log/chain.h"
+#include "log/format.h"
+#include "log/pending.h"
+#include "log/store_impl.h"
+#include "log/sorted_batch.h"
 
 namespace annals {
 namespace internal {

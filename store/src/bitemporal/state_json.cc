@@ -14,8 +14,8 @@
 #include <string_view>
 #include <utility>
 
-#include "event_rep.h"
-#include "projection.h"
+#include "codec/event_rep.h"
+#include "bitemporal/projection.h"
 
 namespace annals {
 namespace internal {

@@ -49,10 +49,10 @@
 #include <vector>
 
 #include "checkpoint.capnp.h"
-#include "checkpoint_node.h"
-#include "coding.h"
-#include "projection.h"
-#include "store_impl.h"
+#include "bitemporal/checkpoint_node.h"
+#include "log/coding.h"
+#include "bitemporal/projection.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

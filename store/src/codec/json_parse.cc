@@ -7,7 +7,7 @@
 // where.  Objects and arrays are built as orphans first (a Cap'n Proto list has a fixed
 // size, and On Demand gives members one by one), then adopted into their list.
 
-#include "json_parse.h"
+#include "codec/json_parse.h"
 
 #include <simdjson.h>
 

@@ -2,13 +2,13 @@
 //
 // The projection engine: Timeline (visibility), Fold, and the two projections.
 
-#include "projection.h"
+#include "bitemporal/projection.h"
 
 #include <algorithm>
 #include <iterator>
 #include <utility>
 
-#include "event_rep.h"
+#include "codec/event_rep.h"
 
 namespace annals {
 namespace internal {

@@ -5,7 +5,7 @@
 // kj::Exception is translated to Status here for stored bytes (FromStored) and in
 // event_json.cc for JSON input: nowhere else.
 
-#include "event_rep.h"
+#include "codec/event_rep.h"
 
 #include <capnp/compat/json.h>
 #include <capnp/schema.h>

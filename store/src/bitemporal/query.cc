@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "projection.h"
-#include "store_impl.h"
+#include "bitemporal/projection.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

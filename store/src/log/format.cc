@@ -3,7 +3,7 @@
 // Record encodings of the store (format.h); the layouts are documented at the top of
 // store_impl.cc.
 
-#include "format.h"
+#include "log/format.h"
 
 namespace annals {
 namespace internal {

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
-#include "event_rep.h"
-#include "json_parse.h"
+#include "codec/event_rep.h"
+#include "codec/json_parse.h"
 #include "util/json_text.h"
 
 namespace annals {
