@@ -374,7 +374,13 @@ Result<std::shared_ptr<const EventTypeInfo>> BuildEvent(capnp::JsonValue::Builde
     if (key == "data") data_member = f.getValue();
     if (mode == JsonMode::kImport && IsStoreAssignedKey(key)) {
       return Status::InvalidArgument("field '" + std::string(key.cStr()) +
-                                     "' is assigned by the store (use restore for exports)");
+                                     "' is assigned by the store (restore takes a whole "
+                                     "store's export; import --from-export re-records part "
+                                     "of one)");
+    }
+    if (mode == JsonMode::kImport && key == "imported_from") {
+      return Status::InvalidArgument(
+          "field 'imported_from' is set by the store (use import --from-export for exports)");
     }
   }
   if (mode == JsonMode::kExport) {
@@ -438,6 +444,8 @@ Result<std::shared_ptr<const EventTypeInfo>> BuildEvent(capnp::JsonValue::Builde
       event.setPrevHash(v.getString());
     } else if (key == "hash") {
       event.setHash(v.getString());
+    } else if (key == "imported_from") {
+      EnvelopeCodec().decode(v, event.initImportedFrom());
     }
   }
 
@@ -564,6 +572,17 @@ std::string EventToJson(const EventRep& event) {
   if (r.hasRecordedAt()) AppendText(&out, "recorded_at", r.getRecordedAt());
   if (r.hasPrevHash()) AppendText(&out, "prev_hash", r.getPrevHash());
   if (r.hasHash()) AppendText(&out, "hash", r.getHash());
+  if (r.hasImportedFrom()) {
+    // By hand, as seq above: JsonCodec would write the UInt64 seq as a string.
+    const auto from = r.getImportedFrom();
+    AppendField(&out, "imported_from");
+    std::string inner = "{";
+    AppendText(&inner, "recorded_at", from.getRecordedAt());
+    AppendField(&inner, "seq");
+    inner += std::to_string(from.getSeq());
+    AppendText(&inner, "hash", from.getHash());
+    out += inner + "}";
+  }
   AppendField(&out, "type");
   AppendJsonQuoted(event.type_name(), &out);
   AppendField(&out, "data");
@@ -575,6 +594,29 @@ std::string EventToJson(const EventRep& event) {
 std::string EventDataToJson(const EventRep& event) { return EncodeData(event); }
 
 // ---- content checks -----------------------------------------------------------------------
+
+namespace {
+
+bool IsLowerHex(capnp::Text::Reader t, size_t size) {
+  if (t.size() != size) return false;
+  for (char c : t) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The provenance of a re-recorded event names a recording: an instant, a seq and a hash.
+Status CheckProvenance(schema::Provenance::Reader from) {
+  auto at = ParseInstant(from.getRecordedAt().cStr());
+  if (!at.ok()) return at.status().WithPrefix("field 'imported_from.recorded_at'");
+  if (from.getSeq() == 0) return Status::InvalidArgument("field 'imported_from.seq' is 0");
+  if (!IsLowerHex(from.getHash(), 64)) {
+    return Status::InvalidArgument("field 'imported_from.hash' is not a SHA-256 in lower-case hex");
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 Status ValidateContent(const EventRep& rep) {
   const schema::Event::Reader event = rep.reader();
@@ -623,6 +665,9 @@ Status ValidateContent(const EventRep& rep) {
   if (event.hasSource() && event.getSource().hasPublished()) {
     auto d = ParseFuzzyDate(event.getSource().getPublished().cStr());
     if (!d.ok()) return d.status().WithPrefix("field 'source.published'");
+  }
+  if (event.hasImportedFrom()) {
+    ANNALS_RETURN_IF_ERROR(CheckProvenance(event.getImportedFrom()));
   }
   const capnp::DynamicStruct::Reader data = rep.data_struct();
   for (const std::string& name : type.dates) {

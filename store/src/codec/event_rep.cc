@@ -319,8 +319,11 @@ kj::Array<capnp::word> EventRep::CanonicalWithoutHash() const {
 // Tests compare the result with capnp::canonicalize (EventRepTest).
 kj::Array<capnp::word> EventRep::CanonicalFromWithoutHash(
     kj::ArrayPtr<const capnp::word> without_hash) const {
-  static_assert(schema::Event::_capnpPrivate::pointerCount == 9,
-                "Event's hash is no longer its last pointer slot: revisit this derivation");
+  // Slot 9 is importedFrom: null on most events, and canonical form truncates trailing
+  // nulls, so hash is then the last slot.  When it is set, the encoding without the hash
+  // has 10 slots and the check of `pointers` below takes the general path.
+  static_assert(schema::Event::_capnpPrivate::pointerCount == 10,
+                "Event gained a pointer field: revisit this derivation");
   constexpr uint64_t kHashSlot = 8;
   constexpr uint64_t kLowMask = 0xffffffffull;
   auto load = [&](size_t i) {
@@ -379,6 +382,7 @@ kj::Array<capnp::word> EventRep::CanonicalContent() const {
   e.disownRecordedAt();
   e.disownPrevHash();
   e.disownHash();
+  e.disownImportedFrom();  // provenance, not content
   return Canonicalize(e.asReader());
 }
 

@@ -35,10 +35,12 @@ struct Batch {
   size_t next = 0;                 // consumer only: the next event to hand out
 };
 
-void Parse(Batch* b, const EventTypes& types) {
+void Parse(Batch* b, const JsonLinesOptions& options) {
+  const EventTypes& types = *options.types;
   b->events.reserve(b->lines.size());
   for (size_t i = 0; i < b->lines.size(); ++i) {
-    auto parsed = NewEvent::FromJson(b->lines[i], types);
+    auto parsed = options.from_export ? NewEvent::FromExportJson(b->lines[i], types)
+                                      : NewEvent::FromJson(b->lines[i], types);
     if (!parsed.ok()) {
       b->error = parsed.status().WithPrefix("line " + std::to_string(b->line_nos[i]));
       break;
@@ -84,7 +86,7 @@ struct JsonLinesReader::Rep {
         queue.pop_front();
         b->state = Batch::State::kParsing;
       }
-      Parse(b, *options.types);
+      Parse(b, options);
       {
         std::lock_guard<std::mutex> lock(mu);
         b->state = Batch::State::kDone;
@@ -130,7 +132,7 @@ struct JsonLinesReader::Rep {
       queue.pop_front();
       b->state = Batch::State::kParsing;
       lock.unlock();
-      Parse(b, *options.types);
+      Parse(b, options);
       lock.lock();
       b->state = Batch::State::kDone;
     }
