@@ -6,6 +6,9 @@
 // (oracle_test.cc), and so that tests can read the engine's deal states as structs
 // (FromState).  One change from the code it was: partner_chosen keeps the partner's
 // reason (docs/DECISIONS.md).
+//
+// deal_oracle_fold.cc holds the fold, deal_oracle_json.cc the JSON both ways and
+// deal_oracle_diff.cc the field-level diffs.
 
 #ifndef ANNALS_TESTS_DEAL_ORACLE_H_
 #define ANNALS_TESTS_DEAL_ORACLE_H_
@@ -137,6 +140,9 @@ class DealFold final : public internal::Projection {
 std::vector<Change> DiffDealStates(const DealState& before, const DealState& after);
 // The engine's state of a deal stream, read back into the old struct through its JSON.
 DealState FromState(const State& state);
+
+// The JSON array of `v`'s strings, as ToJson writes a list (and a diff a list's value).
+std::string JsonStringArray(const std::vector<std::string>& v);
 
 }  // namespace test
 }  // namespace annals

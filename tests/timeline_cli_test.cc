@@ -2,7 +2,7 @@
 //
 // The `timeline` command: SVG and HTML out, exit codes, the committed picture in docs/,
 // and real renders of the deal and acquisition samples with headless Chromium.  The
-// picture itself: timeline_test.cc.
+// picture itself: timeline_*_test.cc.
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Copyright annals authors.
 //
-// Proleptic Gregorian calendar arithmetic for fuzzy dates (fuzzy_date.cc) and instant
+// Proleptic Gregorian calendar arithmetic for fuzzy dates (fuzzy_date*.cc) and instant
 // formatting: days and seconds since 1970-01-01, and microseconds since the epoch with the
 // overflow of int64 (about ±292,000 years) reported rather than wrapped.
 //

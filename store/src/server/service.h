@@ -1,9 +1,9 @@
 // Copyright annals authors.
 //
-// The server's side of schema/server.capnp: ServerState (what every connection shares:
-// the store, the worker threads, the head of the log and its followers, the writes in
-// flight) and the capabilities a connection is given (Gate, then Annals, Cursors, import
-// and restore inputs and jobs).
+// The server's side of schema/server.capnp: ServerState (service.cc: what every connection
+// shares: the store, the worker threads, the head of the log and its followers, the writes
+// in flight) and the capabilities a connection is given: the Gate (gate.cc), then Annals
+// (store_calls.cc), Cursors (cursor.cc), import and restore inputs and jobs (streams.cc).
 //
 // THREADS.  Everything here runs on the server's one event-loop thread, except the store
 // calls, which run on WorkerPool threads (Offload) and hand plain C++ results back; the
@@ -30,6 +30,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -128,8 +129,18 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   kj::TaskSet tasks_;
 };
 
-// The bootstrap capability of a connection.  `needs_token`: a TCP listener's.
+// The bootstrap capability of a connection (gate.cc).  `needs_token`: a TCP listener's.
 capnp::Capability::Client NewGate(ServerState& state, bool needs_token);
+
+// The store's calls, for a connection that passed the gate (store_calls.cc).
+rpc::Annals::Client NewAnnals(ServerState& state);
+
+// A paged read (cursor.cc): runs `read` on a worker thread, which writes pages through a
+// PageWriter; the Cursor returned hands them to the client as it asks, then read's status.
+// If the server is stopping, the read does not run and the Cursor ends with
+// StoppingStatus().  Stopping cancels a read in flight (Drain).
+rpc::Cursor::Client StartCursor(ServerState& state,
+                                std::function<Status(Store&, PageWriter&)> read);
 
 // An import or a restore: its input and its job (streams.cc).
 void StartImport(ServerState& state, rpc::Annals::ImportResults::Builder results);

@@ -2,7 +2,7 @@
 //
 // The pieces CompileVocabulary builds effects from: types of Cap'n Proto fields as state
 // shapes, refs, paths, conversions and conditions, each checked once with a message that
-// says what is wrong.  Used by compile.cc only.
+// says what is wrong.  Used by compile*.cc only.
 
 #ifndef ANNALS_STORE_SRC_VOCABULARY_COMPILE_REFS_H_
 #define ANNALS_STORE_SRC_VOCABULARY_COMPILE_REFS_H_
