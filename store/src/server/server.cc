@@ -60,6 +60,14 @@ class Connection {
 
   kj::Promise<void> onDisconnect() { return network_.onDisconnect(); }
   size_t queued_bytes() { return network_.getCurrentQueueSize(); }
+  // Ends what the server sends (after everything queued) while still reading, so that the
+  // client reads every answer, then the end, and closes first: closing with the client's
+  // last messages unread would reset the connection, and a reset can overtake answers the
+  // client has not read yet.
+  void ShutdownWrite() {
+    if (!shut_) stream_->shutdownWrite();
+    shut_ = true;
+  }
 
  private:
   static capnp::ReaderOptions ReaderOptions() {
@@ -73,6 +81,7 @@ class Connection {
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc_;
   std::list<Connection*>* all_;
   std::list<Connection*>::iterator it_;
+  bool shut_ = false;
 };
 
 class QuietErrors final : public kj::TaskSet::ErrorHandler {
@@ -102,6 +111,8 @@ class ServerImpl final : public Server {
   Result<std::vector<Listener>> Listen(kj::AsyncIoContext& io, std::string* fallback_dir);
   kj::Promise<void> Accept(ServerState& state, Listener& listener);
   kj::Promise<void> Flushed(kj::Timer& timer, kj::TimePoint deadline);
+  // Resolves once every client closed its connection, or at `deadline`.
+  kj::Promise<void> Closed(kj::Timer& timer, kj::TimePoint deadline);
 
   const std::string path_;
   const ServeOptions options_;
@@ -183,6 +194,13 @@ kj::Promise<void> ServerImpl::Flushed(kj::Timer& timer, kj::TimePoint deadline) 
   });
 }
 
+kj::Promise<void> ServerImpl::Closed(kj::Timer& timer, kj::TimePoint deadline) {
+  if (connections_.empty() || timer.now() >= deadline) return kj::READY_NOW;
+  return timer.afterDelay(5 * kj::MILLISECONDS).then([this, &timer, deadline] {
+    return Closed(timer, deadline);
+  });
+}
+
 Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)>& ready) {
   auto io = kj::setupAsyncIo();
   kj::Promise<void> stop = nullptr;
@@ -241,7 +259,9 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
     state.Drain().wait(io.waitScope);
     auto& timer = io.provider->getTimer();
     Flushed(timer, timer.now() + 2 * kj::SECONDS).wait(io.waitScope);
-    open_connections_ = nullptr;  // closes every connection
+    for (Connection* c : connections_) c->ShutdownWrite();
+    Closed(timer, timer.now() + 1 * kj::SECONDS).wait(io.waitScope);
+    open_connections_ = nullptr;  // closes the connections left
   }  // ~ServerState: the worker threads are joined
   {
     std::lock_guard<std::mutex> lock(stop_mu_);
