@@ -111,6 +111,10 @@ class ServerImpl final : public Server {
   Result<std::vector<Listener>> Listen(kj::AsyncIoContext& io, std::string* fallback_dir);
   kj::Promise<void> Accept(ServerState& state, Listener& listener);
   kj::Promise<void> Flushed(kj::Timer& timer, kj::TimePoint deadline);
+  // Resolves once no call was refused for 100 ms (`seen`: the refusals so far), or at
+  // `deadline`.
+  kj::Promise<void> Quiet(const ServerState& state, kj::Timer& timer, kj::TimePoint deadline,
+                          uint64_t seen);
   // Resolves once every client closed its connection, or at `deadline`.
   kj::Promise<void> Closed(kj::Timer& timer, kj::TimePoint deadline);
 
@@ -194,6 +198,17 @@ kj::Promise<void> ServerImpl::Flushed(kj::Timer& timer, kj::TimePoint deadline) 
   });
 }
 
+kj::Promise<void> ServerImpl::Quiet(const ServerState& state, kj::Timer& timer,
+                                    kj::TimePoint deadline, uint64_t seen) {
+  return timer.afterDelay(100 * kj::MILLISECONDS).then([this, &state, &timer, deadline, seen] {
+    const uint64_t now_seen = state.refusals();
+    if (connections_.empty() || now_seen == seen || timer.now() >= deadline) {
+      return kj::Promise<void>(kj::READY_NOW);
+    }
+    return Quiet(state, timer, deadline, now_seen);
+  });
+}
+
 kj::Promise<void> ServerImpl::Closed(kj::Timer& timer, kj::TimePoint deadline) {
   if (connections_.empty() || timer.now() >= deadline) return kj::READY_NOW;
   return timer.afterDelay(5 * kj::MILLISECONDS).then([this, &timer, deadline] {
@@ -259,6 +274,10 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
     state.Drain().wait(io.waitScope);
     auto& timer = io.provider->getTimer();
     Flushed(timer, timer.now() + 2 * kj::SECONDS).wait(io.waitScope);
+    // Clients between two calls (a follower between polls, a writer between appends) are
+    // told "stopping" when they call next: keep answering until no call came for 100 ms.
+    Quiet(state, timer, timer.now() + 2 * kj::SECONDS, state.refusals()).wait(io.waitScope);
+    Flushed(timer, timer.now() + 1 * kj::SECONDS).wait(io.waitScope);
     for (Connection* c : connections_) c->ShutdownWrite();
     Closed(timer, timer.now() + 1 * kj::SECONDS).wait(io.waitScope);
     open_connections_ = nullptr;  // closes the connections left
