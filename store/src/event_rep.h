@@ -133,8 +133,13 @@ std::string_view TargetOf(schema::Event::Reader event);
 // JSON (SPEC §5).  `mode` decides whether the store-assigned fields are refused (import)
 // or required (restore), and whether `vocabulary` events are accepted (restore only).
 enum class JsonMode { kImport, kExport };
+// How ParseEventJson builds the event: kAny tries the direct path (event_json_direct.h)
+// and takes the general one when it declines; kGeneral takes only the general one (tests
+// hold the two to each other).  The result is the same either way.
+enum class JsonPath { kAny, kGeneral };
 Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode,
-                                                 const EventTypeResolver& types);
+                                                 const EventTypeResolver& types,
+                                                 JsonPath path = JsonPath::kAny);
 // The export shape of SPEC §5, one line.
 std::string EventToJson(const EventRep& event);
 // Only the data of the event, as a JSON object.
