@@ -6,7 +6,10 @@
 // import and export mode, for core types, the built-in vocabulary and a test vocabulary
 // with every kind of field (integers of each width, floats, defaults, enums, nested
 // structs, lists, $Json.name).  The direct path must also actually take most valid events.
+// Every accepted event is also printed (EventToJson's direct writer) exactly as JsonCodec
+// prints it.
 
+#include <capnp/compat/json.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -94,6 +97,34 @@ const std::vector<std::string>& Seeds() {
   return seeds;
 }
 
+// The data and the source as Cap'n Proto's JsonCodec writes them, which EventToJson's
+// direct writer must match byte for byte.
+std::string CodecData(const EventRep& rep) {
+  auto text = rep.type().codec->encode(rep.data_struct());
+  return std::string(text.cStr(), text.size());
+}
+
+std::string CodecSource(schema::Source::Reader source) {
+  static const capnp::JsonCodec* codec = [] {
+    auto* c = new capnp::JsonCodec();
+    c->handleByAnnotation<schema::Event>();
+    return c;
+  }();
+  auto text = codec->encode(source);
+  return std::string(text.cStr(), text.size());
+}
+
+void ExpectPrintedAsTheCodecDoes(const EventRep& rep, const std::string& context) {
+  EXPECT_EQ(EventDataToJson(rep), CodecData(rep)) << context;
+  const std::string json = EventToJson(rep);
+  EXPECT_NE(json.find(",\"data\":" + CodecData(rep) + "}"), std::string::npos) << json;
+  if (rep.reader().hasSource()) {
+    EXPECT_NE(json.find(",\"source\":" + CodecSource(rep.reader().getSource()) + ","),
+              std::string::npos)
+        << json;
+  }
+}
+
 std::string Bytes(const kj::Array<capnp::word>& words) {
   return std::string(reinterpret_cast<const char*>(words.begin()), words.size() * 8);
 }
@@ -121,6 +152,7 @@ bool ExpectSame(const std::string& json, JsonMode mode, const std::string& conte
   EXPECT_EQ(Bytes((*general)->Canonical()), Bytes((*any)->Canonical())) << context << "\n"
                                                                        << json;
   EXPECT_EQ((*general)->effective().text, (*any)->effective().text) << context;
+  ExpectPrintedAsTheCodecDoes(**any, context + "\n" + json);
   return true;
 }
 

@@ -1,15 +1,17 @@
 // Copyright annals authors.
 //
-// Events and their JSON form (SPEC §5): parsing input, printing the export shape, and
-// corrections' data merges.
+// Events from JSON (SPEC §5): the general path of input, the content checks, and
+// corrections' data merges.  (Printing is in event_json_write.cc.)
 //
-// Input is parsed by simdjson into a raw capnp::JsonValue (json_parse.h) and checked
-// against the schema here (CheckObject), so that every rejection names the offending
-// field in words a user can act on.  The envelope fields are then set directly; the data
-// goes through Cap'n Proto's JsonCodec with the schema of the event's type (core types:
-// event.capnp; vocabulary types: the vocabulary's file), which honours its $Json
-// annotations.  Output is the same: the envelope written out field by field in the order
-// JsonCodec wrote it when it encoded whole events, the data by the type's codec.
+// ParseEventJson first offers the text to the direct path (event_json_direct.h), which
+// builds most imported events straight from simdjson's DOM.  Whatever it declines takes
+// the general path, which defines what input means and words every rejection: the text
+// is parsed by simdjson into a raw capnp::JsonValue (json_parse.h) and checked against
+// the schema (CheckObject, event_json_rules.h), so that every rejection names the
+// offending field in words a user can act on.  The envelope fields are then set
+// directly; the data goes through Cap'n Proto's JsonCodec with the schema of the event's
+// type (core types: event.capnp; vocabulary types: the vocabulary's file), which honours
+// its $Json annotations.
 //
 // kj::Exception from JsonCodec is translated to Status in this file only.
 
@@ -194,22 +196,6 @@ Result<std::shared_ptr<const EventTypeInfo>> BuildEvent(capnp::JsonValue::Builde
   return type;
 }
 
-void AppendField(std::string* out, const char* key) {
-  if (out->size() > 1) out->push_back(',');
-  AppendJsonQuoted(key, out);
-  out->push_back(':');
-}
-
-void AppendText(std::string* out, const char* key, capnp::Text::Reader t) {
-  AppendField(out, key);
-  AppendJsonQuoted(std::string_view(t.cStr(), t.size()), out);
-}
-
-std::string EncodeData(const EventRep& event) {
-  auto text = event.type().codec->encode(event.data_struct());
-  return std::string(text.cStr(), text.size());
-}
-
 }  // namespace
 
 // ---- parse ---------------------------------------------------------------------------------
@@ -258,43 +244,6 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
   ANNALS_RETURN_IF_ERROR(FinishParsedEvent(rep.get()));
   return rep;
 }
-
-// ---- print ---------------------------------------------------------------------------------
-
-std::string EventToJson(const EventRep& event) {
-  const schema::Event::Reader r = event.reader();
-  std::string out = "{";
-  if (r.hasId()) AppendText(&out, "id", r.getId());
-  if (r.hasStream()) AppendText(&out, "stream", r.getStream());
-  if (r.hasEffective()) AppendText(&out, "effective", r.getEffective());
-  AppendField(&out, "confidence");
-  switch (r.getConfidence()) {
-    case schema::Confidence::CONFIRMED: out += "\"confirmed\""; break;
-    case schema::Confidence::REPORTED: out += "\"reported\""; break;
-    case schema::Confidence::RUMORED: out += "\"rumored\""; break;
-  }
-  if (r.hasSource()) {
-    AppendField(&out, "source");
-    auto text = EnvelopeCodec().encode(r.getSource());
-    out.append(text.cStr(), text.size());
-  }
-  if (r.hasRecordedBy()) AppendText(&out, "recorded_by", r.getRecordedBy());
-  AppendField(&out, "seq");
-  out += std::to_string(r.getSeq());
-  AppendField(&out, "version");
-  out += std::to_string(r.getVersion());
-  if (r.hasRecordedAt()) AppendText(&out, "recorded_at", r.getRecordedAt());
-  if (r.hasPrevHash()) AppendText(&out, "prev_hash", r.getPrevHash());
-  if (r.hasHash()) AppendText(&out, "hash", r.getHash());
-  AppendField(&out, "type");
-  AppendJsonQuoted(event.type_name(), &out);
-  AppendField(&out, "data");
-  out += EncodeData(event);
-  out.push_back('}');
-  return out;
-}
-
-std::string EventDataToJson(const EventRep& event) { return EncodeData(event); }
 
 // ---- content checks -----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@
 
 #include "event_json_rules.h"
 #include "event_rep.h"
+#include "json_plan.h"
 
 namespace annals {
 namespace internal {
@@ -39,108 +40,9 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-constexpr uint64_t kJsonNameAnnotation = 0xfa5b1fd61c2e7c3dull;
-// json.capnp's other annotations (flatten, discriminator, base64, hex), which change how
-// JsonCodec maps a field or struct: their types take the general path.
-constexpr uint64_t kOtherJsonAnnotations[] = {0x82d3e852af0336bfull, 0xcfa794e8d19a0162ull,
-                                              0xd7d879450a253e4bull, 0xf061e22f0ae5c7b5ull};
-// Data nests structs and lists at most this deep on the direct path.
-constexpr int kMaxPlanDepth = 16;
-
-bool HasOtherJsonAnnotation(capnp::List<capnp::schema::Annotation>::Reader annotations) {
-  for (auto a : annotations) {
-    for (uint64_t id : kOtherJsonAnnotations) {
-      if (a.getId() == id) return true;
-    }
-  }
-  return false;
-}
-
-std::shared_ptr<JsonInputPlan> PlanStruct(capnp::StructSchema schema, int depth);
-
-// Fills `v` for a value of type `type`; false if the direct path does not build it.
-bool PlanValue(capnp::Type type, int depth, JsonInputPlan::Value* v) {
-  using W = capnp::schema::Type;
-  switch (type.which()) {
-    case W::TEXT:
-      v->kind = JsonInputPlan::Value::kText;
-      return true;
-    case W::BOOL:
-      v->kind = JsonInputPlan::Value::kBool;
-      return true;
-    case W::INT8: case W::INT16: case W::INT32: case W::INT64:
-    case W::UINT8: case W::UINT16: case W::UINT32: case W::UINT64:
-      v->kind = JsonInputPlan::Value::kNumber;
-      return IntegerBounds(type, &v->lo, &v->hi);
-    case W::FLOAT32: case W::FLOAT64:
-      v->kind = JsonInputPlan::Value::kNumber;
-      v->is_float = true;
-      return true;
-    case W::ENUM: {
-      // The general path accepts an enumerant's Cap'n Proto name and the codec then looks
-      // the same text up among the JSON names: only enums without renamed enumerants
-      // make the two agree trivially.
-      v->kind = JsonInputPlan::Value::kEnum;
-      for (auto e : type.asEnum().getEnumerants()) {
-        for (auto a : e.getProto().getAnnotations()) {
-          if (a.getId() == kJsonNameAnnotation) return false;
-        }
-        v->enumerants.emplace_back(e.getProto().getName().cStr(), e);
-      }
-      return true;
-    }
-    case W::STRUCT: {
-      if (type.asStruct() == capnp::Schema::from<capnp::JsonValue>()) return false;
-      auto plan = PlanStruct(type.asStruct(), depth + 1);
-      v->kind = JsonInputPlan::Value::kStruct;
-      v->structure = plan;
-      return plan->direct;
-    }
-    case W::LIST: {
-      const capnp::Type element = type.asList().getElementType();
-      if (element.isList()) return false;
-      auto e = std::make_shared<JsonInputPlan::Value>();
-      if (!PlanValue(element, depth + 1, e.get())) return false;
-      v->kind = JsonInputPlan::Value::kList;
-      v->element = std::move(e);
-      return true;
-    }
-    default:
-      return false;  // Void, Data, AnyPointer, interfaces
-  }
-}
-
-std::shared_ptr<JsonInputPlan> PlanStruct(capnp::StructSchema schema, int depth) {
-  auto plan = std::make_shared<JsonInputPlan>();
-  if (depth > kMaxPlanDepth || schema.getUnionFields().size() > 0 ||
-      HasOtherJsonAnnotation(schema.getProto().getAnnotations())) {
-    plan->direct = false;
-    return plan;
-  }
-  for (auto field : schema.getNonUnionFields()) {
-    auto proto = field.getProto();
-    if (proto.isGroup() || HasOtherJsonAnnotation(proto.getAnnotations())) {
-      plan->direct = false;
-      return plan;
-    }
-    JsonInputPlan::Field f;
-    f.name = proto.getName().cStr();
-    for (auto a : proto.getAnnotations()) {
-      if (a.getId() == kJsonNameAnnotation) f.name = a.getValue().getText().cStr();
-    }
-    for (const auto& other : plan->fields) {
-      if (other.name == f.name) plan->direct = false;  // ambiguous: left to the codec
-    }
-    f.field = field;
-    if (!PlanValue(field.getType(), depth, &f.value)) plan->direct = false;
-    plan->fields.push_back(std::move(f));
-  }
-  return plan;
-}
-
 // ---- building ---------------------------------------------------------------------------
 
-const JsonInputPlan::Field* FindPlanField(const JsonInputPlan& plan, std::string_view name) {
+const JsonPlan::Field* FindPlanField(const JsonPlan& plan, std::string_view name) {
   for (const auto& f : plan.fields) {
     if (f.name == name) return &f;
   }
@@ -156,13 +58,13 @@ capnp::Text::Reader AsText(std::string_view s) {
 }
 
 // The value of a number, or false if it is not one the general path reads the same.
-bool GetNumber(const JsonInputPlan::Value& v, dom::element e, double* out) {
+bool GetNumber(const JsonPlan::Value& v, dom::element e, double* out) {
   if (e.get_double().get(*out) != simdjson::SUCCESS) return false;
-  if (v.is_float) return !(*out == 0 && e.type() != dom::element_type::DOUBLE);  // "-0"
+  if (v.is_float()) return !(*out == 0 && e.type() != dom::element_type::DOUBLE);  // "-0"
   return IsInteger(*out, v.lo, v.hi);
 }
 
-const capnp::EnumSchema::Enumerant* GetEnumerant(const JsonInputPlan::Value& v,
+const capnp::EnumSchema::Enumerant* GetEnumerant(const JsonPlan::Value& v,
                                                  dom::element e) {
   std::string_view name;
   if (e.get_string().get(name) != simdjson::SUCCESS) return nullptr;
@@ -172,79 +74,79 @@ const capnp::EnumSchema::Enumerant* GetEnumerant(const JsonInputPlan::Value& v,
   return nullptr;
 }
 
-bool BuildStruct(const JsonInputPlan& plan, dom::element e, bool in_array,
+bool BuildStruct(const JsonPlan& plan, dom::element e, bool in_array,
                  capnp::DynamicStruct::Builder out, size_t* required_given);
 
 // Sets list element i (of a list built for `v`) from `e`.
-bool BuildElement(const JsonInputPlan::Value& v, dom::element e, capnp::DynamicList::Builder list,
+bool BuildElement(const JsonPlan::Value& v, dom::element e, capnp::DynamicList::Builder list,
                   unsigned i) {
   switch (v.kind) {
-    case JsonInputPlan::Value::kText: {
+    case JsonPlan::Value::kText: {
       std::string_view s;
       if (!GetText(e, &s)) return false;
       list.set(i, AsText(s));
       return true;
     }
-    case JsonInputPlan::Value::kBool: {
+    case JsonPlan::Value::kBool: {
       bool b;
       if (e.get_bool().get(b) != simdjson::SUCCESS) return false;
       list.set(i, b);
       return true;
     }
-    case JsonInputPlan::Value::kNumber: {
+    case JsonPlan::Value::kNumber: {
       double d;
       if (!GetNumber(v, e, &d)) return false;
       list.set(i, d);
       return true;
     }
-    case JsonInputPlan::Value::kEnum: {
+    case JsonPlan::Value::kEnum: {
       const auto* enumerant = GetEnumerant(v, e);
       if (enumerant == nullptr) return false;
       list.set(i, capnp::DynamicEnum(*enumerant));
       return true;
     }
-    case JsonInputPlan::Value::kStruct:
+    case JsonPlan::Value::kStruct:
       return BuildStruct(*v.structure, e, /*in_array=*/true,
                          list[i].as<capnp::DynamicStruct>(), nullptr);
-    case JsonInputPlan::Value::kList:
-      return false;  // lists of lists are not planned
+    case JsonPlan::Value::kList:
+      return false;  // lists of lists are never planned
   }
   return false;
 }
 
 // Sets `field` of `out` from `e` (not null).
-bool BuildField(const JsonInputPlan::Field& f, dom::element e, bool in_array,
+bool BuildField(const JsonPlan::Field& f, dom::element e, bool in_array,
                 capnp::DynamicStruct::Builder out) {
-  const JsonInputPlan::Value& v = f.value;
+  const JsonPlan::Value& v = f.value;
   switch (v.kind) {
-    case JsonInputPlan::Value::kText: {
+    case JsonPlan::Value::kText: {
       std::string_view s;
       if (!GetText(e, &s)) return false;
       out.set(f.field, AsText(s));
       return true;
     }
-    case JsonInputPlan::Value::kBool: {
+    case JsonPlan::Value::kBool: {
       bool b;
       if (e.get_bool().get(b) != simdjson::SUCCESS) return false;
       out.set(f.field, b);
       return true;
     }
-    case JsonInputPlan::Value::kNumber: {
+    case JsonPlan::Value::kNumber: {
       double d;
       if (!GetNumber(v, e, &d)) return false;
       out.set(f.field, d);
       return true;
     }
-    case JsonInputPlan::Value::kEnum: {
+    case JsonPlan::Value::kEnum: {
       const auto* enumerant = GetEnumerant(v, e);
       if (enumerant == nullptr) return false;
       out.set(f.field, capnp::DynamicEnum(*enumerant));
       return true;
     }
-    case JsonInputPlan::Value::kStruct:
+    case JsonPlan::Value::kStruct:
       return BuildStruct(*v.structure, e, in_array,
                          out.init(f.field).as<capnp::DynamicStruct>(), nullptr);
-    case JsonInputPlan::Value::kList: {
+    case JsonPlan::Value::kList: {
       dom::array array;
       if (e.get_array().get(array) != simdjson::SUCCESS) return false;
       const size_t n = array.size();
@@ -262,14 +164,14 @@ bool BuildField(const JsonInputPlan::Field& f, dom::element e, bool in_array,
 
 // Builds an object into `out`; counts the required members given in *required_given (the
 // data struct itself; null for nested ones).
-bool BuildStruct(const JsonInputPlan& plan, dom::element e, bool in_array,
+bool BuildStruct(const JsonPlan& plan, dom::element e, bool in_array,
                  capnp::DynamicStruct::Builder out, size_t* required_given) {
   dom::object object;
   if (e.get_object().get(object) != simdjson::SUCCESS) return false;
   KeySeen seen;
   for (dom::key_value_pair member : object) {
     if (!seen.Insert(member.key)) return false;
-    const JsonInputPlan::Field* f = FindPlanField(plan, member.key);
+    const JsonPlan::Field* f = FindPlanField(plan, member.key);
     if (f == nullptr) return false;
     if (member.value.is_null()) {
       if (in_array) return false;  // not dropped before the codec sees it
@@ -373,23 +275,6 @@ bool SetEnvelope(Key key, dom::element e, schema::Event::Builder event) {
 
 }  // namespace
 
-std::shared_ptr<const JsonInputPlan> MakeJsonInputPlan(capnp::StructSchema data,
-                                                       const std::vector<std::string>& required) {
-  auto plan = PlanStruct(data, 0);
-  for (const std::string& name : required) {
-    bool found = false;
-    for (auto& f : plan->fields) {
-      if (f.name == name && !f.required) {
-        f.required = true;
-        ++plan->required;
-        found = true;
-      }
-    }
-    if (!found) plan->direct = false;  // a requirement no input meets: the codec's message
-  }
-  return plan;
-}
-
 std::shared_ptr<const EventTypeInfo> BuildEventDirect(std::string_view json, JsonMode mode,
                                                       const EventTypeResolver& types,
                                                       schema::Event::Builder event) {
@@ -427,7 +312,7 @@ std::shared_ptr<const EventTypeInfo> BuildEventDirect(std::string_view json, Jso
     return nullptr;
   }
   auto type = types.Find(type_name);
-  if (type == nullptr || type->input == nullptr || !type->input->direct) return nullptr;
+  if (type == nullptr || type->json == nullptr || !type->json->input) return nullptr;
   if (type->kind == EventKind::kVocabulary && mode == JsonMode::kImport) return nullptr;
 
   for (int key = 0; key < kType; ++key) {
@@ -437,11 +322,11 @@ std::shared_ptr<const EventTypeInfo> BuildEventDirect(std::string_view json, Jso
   auto data = InitData(event, *type);
   size_t given = 0;
   if (present[kData] && !values[kData].is_null()) {
-    if (!BuildStruct(*type->input, values[kData], /*in_array=*/false, data, &given)) {
+    if (!BuildStruct(*type->json, values[kData], /*in_array=*/false, data, &given)) {
       return nullptr;
     }
   }
-  if (given != type->input->required) return nullptr;
+  if (given != type->json->required) return nullptr;
   return type;
 }
 

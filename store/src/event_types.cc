@@ -7,7 +7,7 @@
 #include <capnp/schema.h>
 
 #include "event.capnp.h"
-#include "event_json_direct.h"
+#include "json_plan.h"
 
 namespace annals {
 namespace internal {
@@ -70,7 +70,7 @@ std::vector<std::shared_ptr<const EventTypeInfo>> MakeCoreTypes() {
     info->touch = MakeTouchPlan(info->data);
     info->required = spec.required;
     if (spec.kind == EventKind::kCorrection) info->dates = {"effective"};
-    info->input = MakeJsonInputPlan(info->data, info->required);
+    info->json = MakeJsonPlan(info->data, info->required);
     out.push_back(std::move(info));
   }
   return out;

@@ -55,7 +55,7 @@ struct TouchPlan {
 };
 std::shared_ptr<const TouchPlan> MakeTouchPlan(capnp::StructSchema schema);
 
-struct JsonInputPlan;  // event_json_direct.h
+struct JsonPlan;  // json_plan.h
 
 struct EventTypeInfo {
   std::string name;              // the JSON "type"
@@ -69,7 +69,7 @@ struct EventTypeInfo {
   std::string vocabulary;        // the vocabulary it belongs to; empty for core types
   const void* definition = nullptr;   // the vocabulary's EventTypeDef (opaque here)
   std::shared_ptr<const TouchPlan> touch;  // of `data`
-  std::shared_ptr<const JsonInputPlan> input;  // of `data`, for JSON input
+  std::shared_ptr<const JsonPlan> json;    // of `data`
   std::shared_ptr<const void> owner;  // keeps data, codec and definition alive
 
   bool is_meta() const {

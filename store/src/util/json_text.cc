@@ -2,15 +2,46 @@
 
 #include "util/json_text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace annals {
 namespace internal {
 
+namespace {
+
+// Whether one of the 8 bytes at `p` is below 0x20, '"' or '\\' (bytes of 0x80 and above
+// never are: multi-byte UTF-8 characters pass through as they are).
+inline bool NeedsEscape8(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  const uint64_t ascii = ~w & kHigh;  // the bytes below 0x80
+  const uint64_t below_space = (w - kOnes * 0x20) & ascii;
+  const uint64_t q = w ^ (kOnes * '"');
+  const uint64_t quote = (q - kOnes) & ~q & kHigh;
+  const uint64_t b = w ^ (kOnes * '\\');
+  const uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return (below_space | quote | backslash) != 0;
+}
+
+}  // namespace
+
 void AppendJsonQuoted(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
-  out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
-  for (char c : s) {
-    switch (c) {
+  // Runs of characters that stand for themselves are copied whole; eight bytes at a time
+  // are checked for one that does not (a control character, '"' or '\\').
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    while (i + 8 <= s.size() && !NeedsEscape8(s.data() + i)) i += 8;
+    if (i == s.size()) break;
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (u) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
       case '\b': *out += "\\b"; break;
@@ -18,18 +49,13 @@ void AppendJsonQuoted(std::string_view s, std::string* out) {
       case '\n': *out += "\\n"; break;
       case '\r': *out += "\\r"; break;
       case '\t': *out += "\\t"; break;
-      default: {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 0xF]);
-        } else {
-          out->push_back(c);
-        }
-      }
+      default:
+        *out += "\\u00";
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 0xF]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-#include "event_json_direct.h"
+#include "json_plan.h"
 #include "vocabulary/compile_refs.h"
 #include "vocabulary/embedded_files.h"
 #include "annals/vocabulary.h"
@@ -35,7 +35,7 @@ std::shared_ptr<const EventTypeInfo> MakeTypeInfo(const VocabularyVersion& v,
   info->touch = MakeTouchPlan(def.data);
   for (int f : def.required) info->required.push_back(def.data_shape->fields[f].json_name);
   for (int f : def.dates) info->dates.push_back(def.data_shape->fields[f].json_name);
-  info->input = MakeJsonInputPlan(def.data, info->required);
+  info->json = MakeJsonPlan(def.data, info->required);
   info->vocabulary = v.name;
   info->definition = &def;
   info->owner = v.vocabulary;
