@@ -20,6 +20,7 @@
 
 #include "event_json_direct.h"
 #include "event_rep.h"
+#include "util/json_text.h"
 #include "vocabulary/registry.h"
 
 namespace annals {
@@ -97,11 +98,13 @@ const std::vector<std::string>& Seeds() {
   return seeds;
 }
 
-// The data and the source as Cap'n Proto's JsonCodec writes them, which EventToJson's
+// The data and the source as Cap'n Proto's JsonCodec writes them (under the output rule), which EventToJson's
 // direct writer must match byte for byte.
 std::string CodecData(const EventRep& rep) {
   auto text = rep.type().codec->encode(rep.data_struct());
-  return std::string(text.cStr(), text.size());
+  std::string out(text.cStr(), text.size());
+  MakeJsonOutputSafe(&out);
+  return out;
 }
 
 std::string CodecSource(schema::Source::Reader source) {
@@ -111,7 +114,9 @@ std::string CodecSource(schema::Source::Reader source) {
     return c;
   }();
   auto text = codec->encode(source);
-  return std::string(text.cStr(), text.size());
+  std::string out(text.cStr(), text.size());
+  MakeJsonOutputSafe(&out);
+  return out;
 }
 
 void ExpectPrintedAsTheCodecDoes(const EventRep& rep, const std::string& context) {
@@ -193,7 +198,9 @@ TEST(JsonDirectTest, EdgeValuesAgree) {
       R"("flag":1)", R"("flag":null)", R"("the_note":null)", R"("note":"x")",
       R"("when":"2025-13")", R"("when":"")", R"("scores":[1e400])", R"("name":"")",
       R"("name":null)", R"("name":"a\u0000b")", R"("name":"\ud800")", R"("u32":4294967295.0)",
-      R"("i64":-9007199254740992)", R"("f32":3.4028235e38)", R"("f32":1e-46)"};
+      R"("i64":-9007199254740992)", R"("f32":3.4028235e38)", R"("f32":1e-46)",
+      "\"name\":\"a\xc2\x85 b\xe2\x80\xa8 c\xe2\x80\xa9 \xc2\xa9 \xe2\x82\xac\"",
+      R"("tags":["\u2028","x\u0085y"])"};
   for (const char* v : values) {
     ExpectSame(head + v + "}}", JsonMode::kImport, v);
     ExpectSame(head + R"("x":1,)" + v + "}}", JsonMode::kImport, v);
@@ -205,7 +212,8 @@ std::string Mutate(const std::string& seed, std::mt19937_64* rng) {
   static const char* kTokens[] = {
       "\"", "\\", "{", "}", "[", "]", ",", ":", "null", "-0", "0", "1e400", "\"\"", "\"x\"",
       "true", " ", "\\u0000", "\xc3\xa9", "\xff", "-", "1.5", "[]", "{}", "\"low\"", "[null]",
-      "{\"a\":null}", "\"2025\"", "\"seq\":1,", "\"id\":\"z\",", "\"type\":\"note\","};
+      "{\"a\":null}", "\"2025\"", "\"seq\":1,", "\"id\":\"z\",", "\"type\":\"note\",",
+      "\xe2\x80\xa8", "\xc2\x85", "\\u2029"};
   std::string s = seed;
   auto pick = [&](size_t n) { return static_cast<size_t>((*rng)() % n); };
   const int ops = pick(4) == 0 ? 2 : 1;
@@ -275,6 +283,29 @@ TEST(JsonDirectTest, MutationsAgree) {
   EXPECT_GT(accepted, 1200);
   EXPECT_GT(direct, accepted / 2);
   std::printf("%d of 20000 mutations valid, %d taken directly\n", accepted, direct);
+}
+
+// AppendJsonQuoted checks eight bytes at a time and copies runs whole: every character it
+// must escape, and the UTF-8 lead bytes it looks at twice, at every offset within a word
+// and across word boundaries, must come out as the one-character-at-a-time rule says.
+TEST(JsonQuoteWordTest, EscapesAtEveryOffset) {
+  struct Case {
+    std::string in, out;
+  };
+  const std::vector<Case> cases = {
+      {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {std::string(1, '\0'), "\\u0000"},
+      {"\x1f", "\\u001f"}, {"\xc2\x85", "\\u0085"}, {"\xe2\x80\xa8", "\\u2028"},
+      {"\xe2\x80\xa9", "\\u2029"}, {"\xc2\xa9", "\xc2\xa9"}, {"\xe2\x82\xac", "\xe2\x82\xac"},
+      {"\xe2\x80\xae", "\xe2\x80\xae"}, {"\x7f", "\x7f"}, {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"}};
+  for (const auto& c : cases) {
+    for (size_t before = 0; before < 17; ++before) {
+      for (size_t after : {0, 1, 7, 8, 9}) {
+        const std::string a(before, 'a'), z(after, 'z');
+        EXPECT_EQ(JsonQuote(a + c.in + z + c.in), "\"" + a + c.out + z + c.out + "\"")
+            << before << " " << after << " " << c.out;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 #include "event_json_rules.h"
 #include "event_rep.h"
 #include "json_parse.h"
+#include "util/json_text.h"
 
 namespace annals {
 namespace internal {

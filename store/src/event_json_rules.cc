@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/json_text.h"
+
 namespace annals {
 namespace internal {
 
@@ -24,54 +26,9 @@ unsigned UnionSlot() {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
-  // ASCII, the common case, eight bytes at a time.
-  size_t ascii = 0;
-  for (; ascii + 8 <= s.size(); ascii += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + ascii, sizeof w);
-    if (w & 0x8080808080808080ull) break;
-  }
-  s.remove_prefix(ascii);
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) <= n) return false;
-    for (size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    // Overlong forms, surrogates and out-of-range code points are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    p += n + 1;
-  }
-  return true;
-}
-
 bool IsAcceptedText(std::string_view s) {
   return s.size() <= kMaxStringBytes && std::memchr(s.data(), '\0', s.size()) == nullptr &&
-         IsValidUtf8(s);
+         IsUtf8(s);
 }
 
 Status CheckString(const std::string& path, kj::StringPtr s) {
@@ -82,7 +39,7 @@ Status CheckString(const std::string& path, kj::StringPtr s) {
   if (std::memchr(s.begin(), '\0', s.size()) != nullptr) {
     return Status::InvalidArgument("field '" + path + "' contains a NUL character");
   }
-  if (!IsValidUtf8(std::string_view(s.cStr(), s.size()))) {
+  if (!IsUtf8(std::string_view(s.cStr(), s.size()))) {
     return Status::InvalidArgument("field '" + path + "' is not valid UTF-8");
   }
   return Status::OK();

@@ -51,7 +51,6 @@ class KeySeen {
 };
 
 // A text value of an event is at most kMaxStringBytes of valid UTF-8 without NUL.
-bool IsValidUtf8(std::string_view s);
 bool IsAcceptedText(std::string_view s);
 // The same, as the message naming the field at `path`.
 Status CheckString(const std::string& path, kj::StringPtr s);

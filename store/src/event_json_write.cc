@@ -6,7 +6,9 @@
 // whole events.  The data is written straight from the message through the type's
 // JsonPlan (json_plan.h), as the type's JsonCodec writes it: a member per non-union field
 // in schema order, pointer fields only when set, numbers through kj's formatting as the
-// codec's encodeRaw(), strings quoted as its encodeString() (AppendJsonQuoted).  A type
+// codec's encodeRaw(), strings quoted as its encodeString() under the output rule of util/json_text.h
+// (AppendJsonQuoted: U+0085/U+2028/U+2029 escaped, never invalid UTF-8; what the codec
+// writes goes through MakeJsonOutputSafe).  A type
 // whose plan says the codec does more (plan.output false: corrections' Json.Value data,
 // renamed enumerants, ...) is printed by the codec itself.  Tests compare the two on every
 // kind of field (tests/json_direct_test.cc).
@@ -20,6 +22,7 @@
 
 #include "event_rep.h"
 #include "json_plan.h"
+#include "util/json_text.h"
 
 namespace annals {
 namespace internal {
@@ -120,7 +123,9 @@ void AppendData(const EventRep& event, std::string* out) {
     return;
   }
   auto text = type.codec->encode(event.data_struct());
-  out->append(text.cStr(), text.size());
+  std::string data(text.cStr(), text.size());
+  MakeJsonOutputSafe(&data);
+  *out += data;
 }
 
 // As the envelope's codec writes a Source: its set fields, in schema order.
