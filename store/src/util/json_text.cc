@@ -32,6 +32,20 @@ inline bool MayNeedEscape8(const char* p) {
   return (below_space | has_byte('"') | has_byte('\\') | has_byte(0xC2) | has_byte(0xE2)) != 0;
 }
 
+// Whether every byte of `s` is below 0x80 (and so UTF-8): most of what annals prints
+// (ids, dates, hashes, names), checked without the call into simdjson's validator.
+bool IsAscii(std::string_view s) {
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    any |= w;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ull) == 0;
+}
+
 // The UTF-8 of the characters JSON allows raw but that other readers take for line
 // breaks: U+0085 (NEL) and U+2028/U+2029 (line and paragraph separators).  Python's
 // str.splitlines() splits a JSON Lines file at each of them, and JavaScript before ES2019
@@ -85,7 +99,7 @@ std::string Utf8Repaired(std::string_view s) {
 void AppendJsonQuoted(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   std::string repaired;
-  if (!simdjson::validate_utf8(s.data(), s.size())) {
+  if (!IsAscii(s) && !simdjson::validate_utf8(s.data(), s.size())) {
     repaired = Utf8Repaired(s);
     s = repaired;
   }
