@@ -1,15 +1,17 @@
 // Copyright annals authors.
 //
-// Events and their JSON form (SPEC §5): parsing input, printing the export shape, and
-// corrections' data merges.
+// Events from JSON (SPEC §5): the general path of input, the content checks, and
+// corrections' data merges.  (Printing is in event_json_write.cc.)
 //
-// Input is parsed by simdjson into a raw capnp::JsonValue (json_parse.h) and checked
-// against the schema here (CheckObject), so that every rejection names the offending
-// field in words a user can act on.  The envelope fields are then set directly; the data
-// goes through Cap'n Proto's JsonCodec with the schema of the event's type (core types:
-// event.capnp; vocabulary types: the vocabulary's file), which honours its $Json
-// annotations.  Output is the same: the envelope written out field by field in the order
-// JsonCodec wrote it when it encoded whole events, the data by the type's codec.
+// ParseEventJson first offers the text to the direct path (event_json_direct.h), which
+// builds most imported events straight from simdjson's DOM.  Whatever it declines takes
+// the general path, which defines what input means and words every rejection: the text
+// is parsed by simdjson into a raw capnp::JsonValue (json_parse.h) and checked against
+// the schema (CheckObject, event_json_rules.h), so that every rejection names the
+// offending field in words a user can act on.  The envelope fields are then set
+// directly; the data goes through Cap'n Proto's JsonCodec with the schema of the event's
+// type (core types: event.capnp; vocabulary types: the vocabulary's file), which honours
+// its $Json annotations.
 //
 // kj::Exception from JsonCodec is translated to Status in this file only.
 
@@ -26,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "codec/event_json_direct.h"
+#include "codec/event_json_rules.h"
 #include "codec/event_rep.h"
 #include "codec/json_parse.h"
 #include "util/json_text.h"
@@ -34,8 +38,6 @@ namespace annals {
 namespace internal {
 
 namespace {
-
-constexpr double kMaxJsonInteger = 9007199254740992.0;  // 2^53
 
 std::string KjMessage(const kj::Exception& e) {
   std::string d = e.getDescription().cStr();
@@ -61,296 +63,29 @@ const FieldTable& EnvelopeFields() {
   return *table;
 }
 
-// Finds the first key of an object that repeats an earlier one, in member order.  Event
-// objects have a handful of keys: those are compared in place, without allocating; past
-// kSmall keys a set takes over, so a hostile object of many keys stays O(n log n).
-class KeySeen {
- public:
-  // False if `key` was inserted before.
-  bool Insert(kj::StringPtr key) {
-    if (n_ < kSmall) {
-      for (size_t i = 0; i < n_; ++i) {
-        if (small_[i] == key) return false;
-      }
-      small_[n_++] = key;
-      return true;
-    }
-    if (large_.empty()) {
-      for (size_t i = 0; i < n_; ++i) large_.emplace(small_[i].cStr(), small_[i].size());
-    }
-    return large_.emplace(key.cStr(), key.size()).second;
-  }
+// The message of an event parsed from `json_size` bytes of JSON.  Its first segment is
+// sized for the event rather than Cap'n Proto's default 8 KiB (zeroed by calloc for every
+// line, a sixth of the parse): the message takes about twice its JSON's size, plus the
+// fields the store sets on append (seq, version, recorded_at, both hashes, maybe the id:
+// under 512 bytes).  A bigger event just gets a second segment; the stored bytes are
+// canonical, whatever the segments were.  Callers also hold many NewEvents at once (a
+// batch, an import chunk), so unused memory adds up.
+std::unique_ptr<capnp::MallocMessageBuilder> NewEventBuilder(size_t json_size) {
+  return std::make_unique<capnp::MallocMessageBuilder>(
+      static_cast<unsigned>(json_size / sizeof(capnp::word) * 2 + 64));
+}
 
- private:
-  static constexpr size_t kSmall = 32;
-  kj::StringPtr small_[kSmall];
-  size_t n_ = 0;
-  std::set<std::string_view> large_;  // views into the document, which outlives this
-};
-
-Status CheckString(const std::string& path, kj::StringPtr s) {
-  if (s.size() > kMaxStringBytes) {
-    return Status::InvalidArgument("field '" + path + "' is " + std::to_string(s.size()) +
-                                   " bytes; the limit is 65536");
-  }
-  if (std::memchr(s.begin(), '\0', s.size()) != nullptr) {
-    return Status::InvalidArgument("field '" + path + "' contains a NUL character");
-  }
-  if (!IsUtf8(std::string_view(s.cStr(), s.size()))) {
-    return Status::InvalidArgument("field '" + path + "' is not valid UTF-8");
-  }
+// The checks of a built event's content, and its parsed dates.
+Status FinishParsedEvent(EventRep* rep) {
+  ANNALS_RETURN_IF_ERROR(ValidateContent(*rep));
+  Status s = rep->Refresh();
+  if (!s.ok()) return s.WithPrefix("field 'effective'");
   return Status::OK();
-}
-
-const char* JsonKind(capnp::JsonValue::Reader v) {
-  switch (v.which()) {
-    case capnp::JsonValue::NULL_: return "null";
-    case capnp::JsonValue::BOOLEAN: return "a boolean";
-    case capnp::JsonValue::NUMBER: return "a number";
-    case capnp::JsonValue::STRING: return "a string";
-    case capnp::JsonValue::ARRAY: return "an array";
-    case capnp::JsonValue::OBJECT: return "an object";
-    case capnp::JsonValue::CALL: return "a call";
-  }
-  return "a value";
-}
-
-// Checks any JSON value (used where the schema says Json.Value): strings and nesting.
-Status CheckAnyValue(const std::string& path, capnp::JsonValue::Reader v) {
-  switch (v.which()) {
-    case capnp::JsonValue::STRING:
-      return CheckString(path, v.getString());
-    case capnp::JsonValue::ARRAY: {
-      size_t i = 0;
-      for (auto e : v.getArray()) {
-        ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + std::to_string(i++), e));
-      }
-      return Status::OK();
-    }
-    case capnp::JsonValue::OBJECT: {
-      KeySeen seen;
-      for (auto f : v.getObject()) {
-        std::string key = f.getName().cStr();
-        ANNALS_RETURN_IF_ERROR(CheckString(path + " key", f.getName()));
-        if (!seen.Insert(f.getName())) {
-          return Status::InvalidArgument("field '" + path + "." + key + "' appears twice");
-        }
-        ANNALS_RETURN_IF_ERROR(CheckAnyValue(path + "." + key, f.getValue()));
-      }
-      return Status::OK();
-    }
-    case capnp::JsonValue::CALL:
-      return Status::InvalidArgument("field '" + path + "' is not JSON");
-    default:
-      return Status::OK();
-  }
-}
-
-Status WrongType(const std::string& path, const std::string& expected,
-                 capnp::JsonValue::Reader v) {
-  return Status::InvalidArgument("field '" + path + "' must be " + expected + ", got " +
-                                 JsonKind(v));
-}
-
-// The type of the field called `key` in `fields`, or null if there is none.
-const capnp::Type* FindField(const FieldTable& fields, kj::StringPtr key) {
-  for (const auto& [name, type] : fields) {
-    if (key == name.c_str()) return &type;
-  }
-  return nullptr;
-}
-
-Status CheckObject(const std::string& prefix, const FieldTable& fields,
-                   capnp::JsonValue::Reader v);
-
-bool IsInteger(double d, double lo, double hi) {
-  return d >= lo && d <= hi && std::floor(d) == d;
-}
-
-// Checks that `v` fits a field of type `type`.
-Status CheckValue(const std::string& path, capnp::Type type, capnp::JsonValue::Reader v) {
-  using W = capnp::schema::Type;
-  switch (type.which()) {
-    case W::TEXT:
-      if (!v.isString()) return WrongType(path, "a string", v);
-      return CheckString(path, v.getString());
-    case W::BOOL:
-      if (!v.isBoolean()) return WrongType(path, "true or false", v);
-      return Status::OK();
-    case W::INT8: case W::INT16: case W::INT32: case W::INT64:
-    case W::UINT8: case W::UINT16: case W::UINT32: case W::UINT64: {
-      if (!v.isNumber()) return WrongType(path, "a number", v);
-      const bool is_signed = type.which() <= W::INT64;
-      const int bits = type.which() == W::INT8 || type.which() == W::UINT8     ? 8
-                       : type.which() == W::INT16 || type.which() == W::UINT16 ? 16
-                       : type.which() == W::INT32 || type.which() == W::UINT32 ? 32
-                                                                              : 53;
-      const double hi = bits == 53 ? kMaxJsonInteger : std::ldexp(1.0, bits - is_signed) - 1;
-      const double lo = is_signed ? (bits == 53 ? -kMaxJsonInteger : -hi - 1) : 0;
-      if (!IsInteger(v.getNumber(), lo, hi)) {
-        return Status::InvalidArgument(
-            "field '" + path + "' must be " +
-            (is_signed ? std::string("an integer") : std::string("a non-negative integer")) +
-            " from " + std::to_string(static_cast<int64_t>(lo)) + " to " +
-            std::to_string(static_cast<int64_t>(hi)));
-      }
-      return Status::OK();
-    }
-    case W::FLOAT32: case W::FLOAT64:
-      if (!v.isNumber()) return WrongType(path, "a number", v);
-      return Status::OK();
-    case W::ENUM: {
-      if (v.isString()) {
-        KJ_IF_MAYBE(e, type.asEnum().findEnumerantByName(v.getString())) {
-          (void)e;
-          return Status::OK();
-        }
-      }
-      std::string allowed;  // only for the message
-      for (auto e : type.asEnum().getEnumerants()) {
-        if (!allowed.empty()) allowed += "|";
-        allowed += e.getProto().getName().cStr();
-      }
-      if (!v.isString()) return WrongType(path, "one of " + allowed, v);
-      return Status::InvalidArgument("field '" + path + "' must be one of " + allowed +
-                                     ", got '" + std::string(v.getString().cStr()) + "'");
-    }
-    case W::LIST: {
-      if (!v.isArray()) return WrongType(path, "an array", v);
-      size_t i = 0;
-      for (auto e : v.getArray()) {
-        ANNALS_RETURN_IF_ERROR(
-            CheckValue(path + "." + std::to_string(i++), type.asList().getElementType(), e));
-      }
-      return Status::OK();
-    }
-    case W::STRUCT:
-      if (!v.isObject()) return WrongType(path, "an object", v);
-      if (type.asStruct() == capnp::Schema::from<capnp::JsonValue>()) {
-        return CheckAnyValue(path, v);
-      }
-      return CheckObject(path, MakeFieldTable(type.asStruct()), v);
-    default:
-      return Status::InvalidArgument("field '" + path + "' has an unsupported type");
-  }
-}
-
-// Checks a JSON object against a struct's fields: known keys, no duplicates, right types.
-Status CheckObject(const std::string& prefix, const FieldTable& fields,
-                   capnp::JsonValue::Reader v) {
-  KeySeen seen;
-  for (auto f : v.getObject()) {
-    const kj::StringPtr key = f.getName();
-    std::string path = prefix.empty() ? std::string(key.cStr()) : prefix + "." + key.cStr();
-    if (!seen.Insert(key)) {
-      return Status::InvalidArgument("field '" + path + "' appears twice");
-    }
-    const capnp::Type* type = FindField(fields, key);
-    if (type == nullptr) return Status::InvalidArgument("unknown field '" + path + "'");
-    if (f.getValue().isNull()) continue;  // null means absent
-    ANNALS_RETURN_IF_ERROR(CheckValue(path, *type, f.getValue()));
-  }
-  return Status::OK();
-}
-
-// Returns the value of key `name` in a JSON object, or a null reader if absent.
-kj::Maybe<capnp::JsonValue::Reader> Member(capnp::JsonValue::Reader obj, kj::StringPtr name) {
-  for (auto f : obj.getObject()) {
-    if (f.getName() == name) return f.getValue();
-  }
-  return nullptr;
-}
-
-// Drops members whose value is null: JSON null means "not given", and JsonCodec would
-// otherwise refuse null for Text fields.
-void DropNulls(capnp::JsonValue::Builder obj, capnp::Orphanage orphanage) {
-  if (!obj.isObject()) return;
-  auto fields = obj.getObject();
-  size_t keep = 0;
-  for (auto f : fields) keep += !f.getValue().isNull();
-  if (keep == fields.size()) {
-    for (auto f : fields) {
-      if (f.getValue().isObject()) DropNulls(f.getValue(), orphanage);
-    }
-    return;
-  }
-  auto list = orphanage.newOrphan<capnp::List<capnp::JsonValue::Field>>(keep);
-  size_t i = 0;
-  for (auto f : fields) {
-    if (f.getValue().isNull()) continue;
-    list.get().setWithCaveats(i++, f);
-  }
-  obj.adoptObject(kj::mv(list));
-  for (auto f : obj.getObject()) {
-    if (f.getValue().isObject()) DropNulls(f.getValue(), orphanage);
-  }
-}
-
-// The data object's required members: present, not null, not an empty string.
-Status CheckRequired(const EventTypeInfo& type, kj::Maybe<capnp::JsonValue::Reader> data,
-                     const char* what) {
-  for (const std::string& key : type.required) {
-    bool present = false;
-    KJ_IF_MAYBE(d, data) {
-      KJ_IF_MAYBE(v, Member(*d, key.c_str())) {
-        present = !v->isNull() && !(v->isString() && v->getString().size() == 0);
-      }
-    }
-    if (!present) {
-      if (what != nullptr) {
-        return Status::InvalidArgument(std::string(what) + " required field 'data." + key + "'");
-      }
-      return Status::InvalidArgument("missing field 'data." + key + "' (required for " +
-                                     type.name + ")");
-    }
-  }
-  return Status::OK();
-}
-
-// In the order in which a missing one is reported.
-constexpr const char* kStoreAssignedKeys[] = {"hash", "prev_hash", "recorded_at", "seq",
-                                              "version"};
-
-bool IsStoreAssignedKey(kj::StringPtr key) {
-  for (const char* k : kStoreAssignedKeys) {
-    if (key == k) return true;
-  }
-  return false;
 }
 
 bool IsStreamChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
          c == '.' || c == '_' || c == '/' || c == '-';
-}
-
-// The pointer slot of Event's union (every variant's data but `custom`'s).
-unsigned UnionSlot() {
-  static const unsigned slot = static_cast<unsigned>(
-      capnp::Schema::from<schema::Event>().getUnionFields()[0].getProto().getSlot().getOffset());
-  return slot;
-}
-
-// Sets `event`'s variant to `type` and returns its data struct, empty, of the type's schema.
-capnp::DynamicStruct::Builder InitData(schema::Event::Builder event, const EventTypeInfo& type) {
-  if (type.variant == CustomVariant()) {
-    auto custom = event.initCustom();
-    custom.setType(type.name);
-    return custom.getData().initAs<capnp::DynamicStruct>(type.data);
-  }
-  capnp::DynamicStruct::Builder dyn = event;
-  dyn.init(capnp::Schema::from<schema::Event>().getUnionFields()[static_cast<unsigned>(
-      type.variant)]);
-  return capnp::AnyStruct::Builder(schema::Event::Builder(event)).getPointerSection()[UnionSlot()]
-      .initAs<capnp::DynamicStruct>(type.data);
-}
-
-std::string KnownTypes(const EventTypeResolver& types) {
-  std::string known;
-  for (const auto& t : types.All()) {
-    if (t->kind == EventKind::kVocabulary) continue;
-    known += (known.empty() ? "" : ", ") + t->name;
-  }
-  return known;
 }
 
 // Checks the document of an event and builds it into `builder`.
@@ -372,7 +107,8 @@ Result<std::shared_ptr<const EventTypeInfo>> BuildEvent(capnp::JsonValue::Builde
     }
     if (key == "type") type_member = f.getValue().asReader();
     if (key == "data") data_member = f.getValue();
-    if (mode == JsonMode::kImport && IsStoreAssignedKey(key)) {
+    if (mode == JsonMode::kImport &&
+        IsStoreAssignedKey(std::string_view(key.cStr(), key.size()))) {
       return Status::InvalidArgument("field '" + std::string(key.cStr()) +
                                      "' is assigned by the store (restore takes a whole "
                                      "store's export; import --from-export re-records part "
@@ -469,30 +205,13 @@ Result<std::shared_ptr<const EventTypeInfo>> BuildEvent(capnp::JsonValue::Builde
   return type;
 }
 
-void AppendField(std::string* out, const char* key) {
-  if (out->size() > 1) out->push_back(',');
-  AppendJsonQuoted(key, out);
-  out->push_back(':');
-}
-
-void AppendText(std::string* out, const char* key, capnp::Text::Reader t) {
-  AppendField(out, key);
-  AppendJsonQuoted(std::string_view(t.cStr(), t.size()), out);
-}
-
-std::string EncodeData(const EventRep& event) {
-  auto text = event.type().codec->encode(event.data_struct());
-  std::string out(text.cStr(), text.size());
-  MakeJsonOutputSafe(&out);
-  return out;
-}
-
 }  // namespace
 
 // ---- parse ---------------------------------------------------------------------------------
 
 Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode,
-                                                 const EventTypeResolver& types) {
+                                                 const EventTypeResolver& types,
+                                                 JsonPath path) {
   if (json.size() > kMaxEventBytes) {
     return Status::InvalidArgument("event is " + std::to_string(json.size()) +
                                    " bytes; the limit is 1048576");
@@ -500,14 +219,20 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
   if (json.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("event contains a NUL byte");
   }
-  // The first segment sized for this event rather than Cap'n Proto's default 8 KiB (zeroed
-  // by calloc for every line, a sixth of the parse): the message takes about twice its
-  // JSON's size, plus the fields the store sets on append (seq, version, recorded_at, both
-  // hashes, maybe the id: under 512 bytes).  A bigger event just gets a second segment;
-  // the stored bytes are canonical, whatever the segments were.  Callers also hold many
-  // NewEvents at once (a batch, an import chunk), so unused memory adds up.
-  auto builder = std::make_unique<capnp::MallocMessageBuilder>(
-      static_cast<unsigned>(json.size() / sizeof(capnp::word) * 2 + 64));
+  if (path == JsonPath::kAny) {
+    auto builder = NewEventBuilder(json.size());
+    std::shared_ptr<const EventTypeInfo> type;
+    try {
+      type = BuildEventDirect(json, mode, types, builder->initRoot<schema::Event>());
+    } catch (const kj::Exception&) {
+      type = nullptr;  // the general path says what is wrong
+    }
+    if (type != nullptr) {
+      auto rep = std::make_unique<EventRep>(std::move(builder), std::move(type));
+      if (FinishParsedEvent(rep.get()).ok()) return rep;
+    }
+  }
+  auto builder = NewEventBuilder(json.size());
   std::shared_ptr<const EventTypeInfo> type;
   try {
     // The raw document lives only during this call: it is built in a per-thread scratch
@@ -525,9 +250,7 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
     return Status::InvalidArgument("invalid event: " + KjMessage(e));
   }
   auto rep = std::make_unique<EventRep>(std::move(builder), std::move(type));
-  ANNALS_RETURN_IF_ERROR(ValidateContent(*rep));
-  Status s = rep->Refresh();
-  if (!s.ok()) return s.WithPrefix("field 'effective'");
+  ANNALS_RETURN_IF_ERROR(FinishParsedEvent(rep.get()));
   return rep;
 }
 
@@ -542,56 +265,6 @@ capnp::DynamicStruct::Builder InitEventData(schema::Event::Builder event,
   return InitData(event, type);
 }
 std::string KnownTypeNames(const EventTypeResolver& types) { return KnownTypes(types); }
-
-// ---- print ---------------------------------------------------------------------------------
-
-std::string EventToJson(const EventRep& event) {
-  const schema::Event::Reader r = event.reader();
-  std::string out = "{";
-  if (r.hasId()) AppendText(&out, "id", r.getId());
-  if (r.hasStream()) AppendText(&out, "stream", r.getStream());
-  if (r.hasEffective()) AppendText(&out, "effective", r.getEffective());
-  AppendField(&out, "confidence");
-  switch (r.getConfidence()) {
-    case schema::Confidence::CONFIRMED: out += "\"confirmed\""; break;
-    case schema::Confidence::REPORTED: out += "\"reported\""; break;
-    case schema::Confidence::RUMORED: out += "\"rumored\""; break;
-  }
-  if (r.hasSource()) {
-    AppendField(&out, "source");
-    auto text = EnvelopeCodec().encode(r.getSource());
-    std::string source(text.cStr(), text.size());
-    MakeJsonOutputSafe(&source);
-    out += source;
-  }
-  if (r.hasRecordedBy()) AppendText(&out, "recorded_by", r.getRecordedBy());
-  AppendField(&out, "seq");
-  out += std::to_string(r.getSeq());
-  AppendField(&out, "version");
-  out += std::to_string(r.getVersion());
-  if (r.hasRecordedAt()) AppendText(&out, "recorded_at", r.getRecordedAt());
-  if (r.hasPrevHash()) AppendText(&out, "prev_hash", r.getPrevHash());
-  if (r.hasHash()) AppendText(&out, "hash", r.getHash());
-  if (r.hasImportedFrom()) {
-    // By hand, as seq above: JsonCodec would write the UInt64 seq as a string.
-    const auto from = r.getImportedFrom();
-    AppendField(&out, "imported_from");
-    std::string inner = "{";
-    AppendText(&inner, "recorded_at", from.getRecordedAt());
-    AppendField(&inner, "seq");
-    inner += std::to_string(from.getSeq());
-    AppendText(&inner, "hash", from.getHash());
-    out += inner + "}";
-  }
-  AppendField(&out, "type");
-  AppendJsonQuoted(event.type_name(), &out);
-  AppendField(&out, "data");
-  out += EncodeData(event);
-  out.push_back('}');
-  return out;
-}
-
-std::string EventDataToJson(const EventRep& event) { return EncodeData(event); }
 
 // ---- content checks -----------------------------------------------------------------------
 

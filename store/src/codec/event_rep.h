@@ -133,8 +133,13 @@ std::string_view TargetOf(schema::Event::Reader event);
 // JSON (SPEC §5).  `mode` decides whether the store-assigned fields are refused (import)
 // or required (restore), and whether `vocabulary` events are accepted (restore only).
 enum class JsonMode { kImport, kExport };
+// How ParseEventJson builds the event: kAny tries the direct path (event_json_direct.h)
+// and takes the general one when it declines; kGeneral takes only the general one (tests
+// hold the two to each other).  The result is the same either way.
+enum class JsonPath { kAny, kGeneral };
 Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode,
-                                                 const EventTypeResolver& types);
+                                                 const EventTypeResolver& types,
+                                                 JsonPath path = JsonPath::kAny);
 // The checks and placement JSON input goes through, for events that arrive as Cap'n Proto
 // messages instead (an annals server's clients, server/wire.cc): a text field's limits
 // (64 KiB, no NUL, valid UTF-8), a Json.Value (strings, unique keys, no calls), the data

@@ -7,6 +7,7 @@
 #include <capnp/schema.h>
 
 #include "event.capnp.h"
+#include "codec/json_plan.h"
 
 namespace annals {
 namespace internal {
@@ -69,6 +70,7 @@ std::vector<std::shared_ptr<const EventTypeInfo>> MakeCoreTypes() {
     info->touch = MakeTouchPlan(info->data);
     info->required = spec.required;
     if (spec.kind == EventKind::kCorrection) info->dates = {"effective"};
+    info->json = MakeJsonPlan(info->data, info->required);
     out.push_back(std::move(info));
   }
   return out;

@@ -55,6 +55,8 @@ struct TouchPlan {
 };
 std::shared_ptr<const TouchPlan> MakeTouchPlan(capnp::StructSchema schema);
 
+struct JsonPlan;  // json_plan.h
+
 struct EventTypeInfo {
   std::string name;              // the JSON "type"
   EventKind kind = EventKind::kDomain;
@@ -67,6 +69,7 @@ struct EventTypeInfo {
   std::string vocabulary;        // the vocabulary it belongs to; empty for core types
   const void* definition = nullptr;   // the vocabulary's EventTypeDef (opaque here)
   std::shared_ptr<const TouchPlan> touch;  // of `data`
+  std::shared_ptr<const JsonPlan> json;    // of `data`
   std::shared_ptr<const void> owner;  // keeps data, codec and definition alive
 
   bool is_meta() const {

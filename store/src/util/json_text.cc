@@ -7,11 +7,44 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace annals {
 namespace internal {
 
 namespace {
+
+// Whether one of the 8 bytes at `p` may need more than copying: a byte below 0x20, '"',
+// '\\', or 0xC2 / 0xE2 (the lead bytes of U+0085 and U+2028/U+2029).  Other bytes of 0x80
+// and above never do: the rest of UTF-8 passes through as it is.  False positives are
+// allowed (the caller looks at the bytes one by one), false negatives are not.
+inline bool MayNeedEscape8(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  const auto has_byte = [&](unsigned char c) {
+    const uint64_t x = w ^ (kOnes * c);
+    return (x - kOnes) & ~x & kHigh;
+  };
+  const uint64_t ascii = ~w & kHigh;  // the bytes below 0x80
+  const uint64_t below_space = (w - kOnes * 0x20) & ascii;
+  return (below_space | has_byte('"') | has_byte('\\') | has_byte(0xC2) | has_byte(0xE2)) != 0;
+}
+
+// Whether every byte of `s` is below 0x80 (and so UTF-8): most of what annals prints
+// (ids, dates, hashes, names), checked without the call into simdjson's validator.
+bool IsAscii(std::string_view s) {
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    any |= w;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ull) == 0;
+}
 
 // The UTF-8 of the characters JSON allows raw but that other readers take for line
 // breaks: U+0085 (NEL) and U+2028/U+2029 (line and paragraph separators).  Python's
@@ -66,15 +99,31 @@ std::string Utf8Repaired(std::string_view s) {
 void AppendJsonQuoted(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   std::string repaired;
-  if (!simdjson::validate_utf8(s.data(), s.size())) {
+  if (!IsAscii(s) && !simdjson::validate_utf8(s.data(), s.size())) {
     repaired = Utf8Repaired(s);
     s = repaired;
   }
-  out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
+  // Runs of characters that stand for themselves are copied whole; eight bytes at a time
+  // are checked for one that may not (MayNeedEscape8).
+  size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    switch (c) {
+    while (i + 8 <= s.size() && !MayNeedEscape8(s.data() + i)) i += 8;
+    if (i == s.size()) break;
+    const auto u = static_cast<unsigned char>(s[i]);
+    size_t length = 1;
+    if (u == 0xC2 || u == 0xE2) {
+      if (!IsLineBreakingSequence(s, i, &length)) continue;
+      out->append(s.data() + run, i - run);
+      AppendEscapeOf(s, i, length, out);
+      i += length - 1;
+      run = i + 1;
+      continue;
+    }
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (u) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
       case '\b': *out += "\\b"; break;
@@ -82,22 +131,13 @@ void AppendJsonQuoted(std::string_view s, std::string* out) {
       case '\n': *out += "\\n"; break;
       case '\r': *out += "\\r"; break;
       case '\t': *out += "\\t"; break;
-      default: {
-        const auto u = static_cast<unsigned char>(c);
-        size_t length;
-        if (u < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 0xF]);
-        } else if ((u == 0xC2 || u == 0xE2) && IsLineBreakingSequence(s, i, &length)) {
-          AppendEscapeOf(s, i, length, out);
-          i += length - 1;
-        } else {
-          out->push_back(c);
-        }
-      }
+      default:
+        *out += "\\u00";
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 0xF]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 

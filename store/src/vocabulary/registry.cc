@@ -8,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "codec/json_plan.h"
 #include "vocabulary/compile_refs.h"
 #include "vocabulary/embedded_files.h"
 #include "annals/vocabulary.h"
@@ -34,6 +35,7 @@ std::shared_ptr<const EventTypeInfo> MakeTypeInfo(const VocabularyVersion& v,
   info->touch = MakeTouchPlan(def.data);
   for (int f : def.required) info->required.push_back(def.data_shape->fields[f].json_name);
   for (int f : def.dates) info->dates.push_back(def.data_shape->fields[f].json_name);
+  info->json = MakeJsonPlan(def.data, info->required);
   info->vocabulary = v.name;
   info->definition = &def;
   info->owner = v.vocabulary;
