@@ -7,6 +7,8 @@
 #include <capnp/dynamic.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <utility>
 
 #include "util/json_text.h"
@@ -32,9 +34,107 @@ Node* Existing(Node* root, const std::vector<int>& path) {
   return n;
 }
 
-uint16_t EnumerantByName(capnp::EnumSchema schema, const std::string& name) {
-  KJ_IF_MAYBE(e, schema.findEnumerantByName(name)) { return static_cast<uint16_t>(e->getOrdinal()); }
-  return 0;  // unreachable: the compiler checked every name
+uint16_t EnumerantByName(const TypeShape& type, std::string_view name) {
+  if (type.enumerants != nullptr) {
+    const auto& names = *type.enumerants;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return static_cast<uint16_t>(i);
+    }
+    return 0;  // unreachable: the compiler checked every name
+  }
+  KJ_IF_MAYBE(e, type.enum_schema.findEnumerantByName(std::string(name))) {
+    return static_cast<uint16_t>(e->getOrdinal());
+  }
+  return 0;
+}
+
+// A value's text for comparisons (NodeText), without a copy where there is one to view.
+std::string_view CompareText(const TypeShape& type, const Node& node, std::string* scratch) {
+  switch (node.tag) {
+    case Node::kUnset: return std::string_view();
+    case Node::kText: return node.text;
+    case Node::kEnum: return EnumerantName(type, node.e, scratch);
+    default:
+      *scratch = NodeText(type, node);
+      return *scratch;
+  }
+}
+
+// A data field read through its DataRead steps: what NodeFromDynamic makes of the same
+// field read through the dynamic API, without looking anything up in the schema.
+Node ReadDirect(const std::vector<DataRead>& reads, capnp::AnyPointer::Reader data) {
+  bool present = !data.isNull();
+  capnp::AnyStruct::Reader s;
+  if (present) s = data.getAs<capnp::AnyStruct>();
+  auto pointer = [&](uint32_t slot) -> std::optional<capnp::AnyPointer::Reader> {
+    if (!present) return std::nullopt;
+    auto pointers = s.getPointerSection();
+    if (slot >= pointers.size() || pointers[slot].isNull()) return std::nullopt;
+    return pointers[slot];
+  };
+  for (size_t i = 0; i + 1 < reads.size(); ++i) {
+    auto p = pointer(reads[i].offset);
+    present = p.has_value();  // an absent struct reads as its defaults
+    if (!present) break;
+    s = p->getAs<capnp::AnyStruct>();
+  }
+  const DataRead& r = reads.back();
+  Node n;
+  if (r.kind == DataRead::kText) {
+    if (auto p = pointer(r.offset)) {
+      auto t = p->getAs<capnp::Text>();
+      n.tag = Node::kText;
+      n.text.assign(t.cStr(), t.size());
+      n.Normalize();
+    }
+    return n;
+  }
+  const kj::ArrayPtr<const kj::byte> bytes =
+      present ? s.getDataSection() : kj::ArrayPtr<const kj::byte>();
+  auto load = [&](size_t size) -> uint64_t {  // little-endian, as Cap'n Proto stores it
+    const size_t at = static_cast<size_t>(r.offset) * size;
+    uint64_t v = 0;
+    if (at + size <= bytes.size()) std::memcpy(&v, bytes.begin() + at, size);
+    return v;
+  };
+  switch (r.kind) {
+    case DataRead::kBool: {
+      const size_t byte = r.offset / 8;
+      n.tag = Node::kBool;
+      n.b = byte < bytes.size() && ((bytes[byte] >> (r.offset % 8)) & 1) != 0;
+      break;
+    }
+    case DataRead::kInt8: n.tag = Node::kInt; n.i = static_cast<int8_t>(load(1)); break;
+    case DataRead::kInt16: n.tag = Node::kInt; n.i = static_cast<int16_t>(load(2)); break;
+    case DataRead::kInt32: n.tag = Node::kInt; n.i = static_cast<int32_t>(load(4)); break;
+    case DataRead::kInt64: n.tag = Node::kInt; n.i = static_cast<int64_t>(load(8)); break;
+    case DataRead::kUInt8: n.tag = Node::kUInt; n.u = load(1); break;
+    case DataRead::kUInt16: n.tag = Node::kUInt; n.u = load(2); break;
+    case DataRead::kUInt32: n.tag = Node::kUInt; n.u = load(4); break;
+    case DataRead::kUInt64: n.tag = Node::kUInt; n.u = load(8); break;
+    case DataRead::kFloat32: {
+      const uint32_t bits = static_cast<uint32_t>(load(4));
+      float f;
+      std::memcpy(&f, &bits, sizeof f);
+      n.tag = Node::kFloat;
+      n.f = f;
+      break;
+    }
+    case DataRead::kFloat64: {
+      const uint64_t bits = load(8);
+      n.tag = Node::kFloat;
+      std::memcpy(&n.f, &bits, sizeof n.f);
+      break;
+    }
+    case DataRead::kEnum:
+      n.tag = Node::kEnum;
+      n.e = static_cast<uint16_t>(load(2));
+      return n;  // an enum value is set, whichever enumerant
+    default:
+      return n;
+  }
+  n.Normalize();
+  return n;
 }
 
 }  // namespace
@@ -103,9 +203,9 @@ Node Convert(const Conversion& c, const Node& value) {
     case Conversion::kEnumByName: {
       Node n;
       n.tag = Node::kEnum;
-      n.e = EnumerantByName(c.to.enum_schema, value.tag == Node::kText
-                                                  ? value.text
-                                                  : NodeText(c.from, value));
+      std::string scratch;
+      n.e = EnumerantByName(c.to, value.tag == Node::kText ? std::string_view(value.text)
+                                                           : CompareText(c.from, value, &scratch));
       return n;
     }
     case Conversion::kNumeric: {
@@ -161,6 +261,7 @@ Node EvalEventRef(const Ref& ref, const FoldInput& event) {
     case Ref::kEffective:
       return Node::Text(std::string(event.effective));
     case Ref::kData: {
+      if (!ref.data_reads.empty()) return ReadDirect(ref.data_reads, event.data);
       capnp::DynamicStruct::Reader s = event.data.getAs<capnp::DynamicStruct>(event.type->data);
       for (size_t i = 0; i + 1 < ref.data_path.size(); ++i) {
         s = s.get(ref.data_path[i]).as<capnp::DynamicStruct>();
@@ -273,11 +374,13 @@ bool StateFold::Holds(const Cond& cond, const Context& ctx) const {
     case Cond::kEq:
     case Cond::kNe:
     case Cond::kIn: {
-      const std::string text = NodeText(cond.ref.type, value);
+      std::string text_scratch;
+      const std::string_view text = CompareText(cond.ref.type, value, &text_scratch);
       bool equal = false;
       for (const Ref& operand : cond.operands) {
         Node s;
-        if (NodeText(operand.type, Eval(operand, ctx, &s)) == text) {
+        std::string operand_scratch;
+        if (CompareText(operand.type, Eval(operand, ctx, &s), &operand_scratch) == text) {
           equal = true;
           break;
         }
@@ -443,14 +546,13 @@ std::vector<Change> StateFold::LastChanges() const {
         DiffNodes(field.type, p.before, now, field.json_name, &out);
         break;
       case Part::kKey: {
-        Node before_map, after_map;
-        before_map.tag = after_map.tag = Node::kMap;
-        if (p.before.IsSet()) before_map.entries.emplace(p.key, p.before);
+        const Node* after = nullptr;
         if (now.tag == Node::kMap) {
           auto it = now.entries.find(p.key);
-          if (it != now.entries.end()) after_map.entries.emplace(p.key, it->second);
+          if (it != now.entries.end()) after = &it->second;
         }
-        DiffNodes(field.type, before_map, after_map, field.json_name, &out);
+        DiffMapEntry(field.type, p.key, p.before.IsSet() ? &p.before : nullptr, after,
+                     field.json_name, &out);
         break;
       }
       case Part::kIndex: {
