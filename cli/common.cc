@@ -35,8 +35,19 @@ int ExitCode(const Status& status) {
 }
 
 int Fail(const Status& status) {
+  // Messages quote what the user gave (ids, paths, stream names): shown printable, each
+  // line of a message kept.
+  std::string message;
+  const std::string& raw = status.message();
+  for (size_t start = 0; start <= raw.size();) {
+    size_t end = raw.find('\n', start);
+    if (end == std::string::npos) end = raw.size();
+    if (start > 0) message.push_back('\n');
+    message += Printable(std::string_view(raw).substr(start, end - start));
+    start = end + 1;
+  }
   std::fprintf(stderr, "%s %s\n", Paint("annals:", Style::kRed, stderr).c_str(),
-               status.message().c_str());
+               message.c_str());
   return ExitCode(status);
 }
 
@@ -278,29 +289,6 @@ void Progress::Done() {
   std::fprintf(stderr, "\r\033[K");
   std::fflush(stderr);
   shown_ = false;
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
-  return out;
 }
 
 }  // namespace cli

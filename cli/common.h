@@ -18,6 +18,7 @@
 
 #include "annals/status.h"
 #include "annals/store.h"
+#include "annals/text.h"
 
 namespace annals {
 namespace cli {
@@ -38,7 +39,11 @@ struct GlobalOptions {
 // Exit codes of SPEC §4, one table for the whole CLI.
 int ExitCode(const Status& status);
 
-// Prints "annals: <message>" to stderr and returns the exit code for `status`.
+// Text output: every string that comes from the store or the user goes through
+// Printable (annals/text.h) before it is printed, and JSON output through JsonQuote (or the
+// library's ToJson), so neither can carry terminal controls or raw line breaks.
+
+// Prints "annals: <message>" (Printable) to stderr and returns the exit code for `status`.
 int Fail(const Status& status);
 
 // What a command does with the store, which decides how it opens it (Options::Access).
@@ -110,9 +115,6 @@ class Progress {
   std::string what_, unit_;
   uint64_t every_;
 };
-
-// Quotes a string as a JSON string literal.
-std::string JsonString(std::string_view s);
 
 // Registration of the commands, one function per source file.  Each subcommand's
 // callback stores its exit code in *exit_code.

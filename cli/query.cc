@@ -76,12 +76,13 @@ std::string Inline(const StateValue& v) {
           continue;  // shown on lines of their own
         }
         if (!text.empty()) text += "  ";
-        text += (v.kind == StateValue::Kind::kMap ? name : Label(name)) + " " + Inline(member);
+        text += (v.kind == StateValue::Kind::kMap ? Printable(name) : Label(name)) + " " +
+                Inline(member);
       }
       return text.empty() ? "-" : text;
     }
     default:
-      return v.text;
+      return Printable(v.text);
   }
 }
 
@@ -102,7 +103,7 @@ void PrintState(std::FILE* out, const State& st) {
   auto row = [&](const std::string& label, const std::string& value) {
     Emit(out, Pad(label, kLabel) + value);
   };
-  row("stream", st.stream);
+  row("stream", Printable(st.stream));
   row("as of", st.as_of.empty() ? "(unbounded)" : st.as_of);
   row("known at", st.known_at.empty() ? "now" : st.known_at);
   if (!st.vocabulary.empty()) {
@@ -128,9 +129,11 @@ void PrintState(std::FILE* out, const State& st) {
     Emit(out, Paint(label, Style::kBold));
     if (value.kind == StateValue::Kind::kMap) {
       size_t key_w = 0;
-      for (const auto& [key, element] : value.members) key_w = std::max(key_w, key.size());
       for (const auto& [key, element] : value.members) {
-        Emit(out, "  " + Pad(key, key_w) + "  " + Inline(element));
+        key_w = std::max(key_w, Printable(key).size());
+      }
+      for (const auto& [key, element] : value.members) {
+        Emit(out, "  " + Pad(Printable(key), key_w) + "  " + Inline(element));
         EmitNestedLists(out, element, "    ");
       }
     } else {
@@ -145,13 +148,15 @@ void PrintState(std::FILE* out, const State& st) {
   } else {
     Emit(out, Paint("facts", Style::kBold));
     size_t key_w = 0;
-    for (const auto& [k, v] : st.facts) key_w = std::max(key_w, k.size());
-    for (const auto& [k, v] : st.facts) Emit(out, "  " + Pad(k, key_w) + "  " + v);
+    for (const auto& [k, v] : st.facts) key_w = std::max(key_w, Printable(k).size());
+    for (const auto& [k, v] : st.facts) {
+      Emit(out, "  " + Pad(Printable(k), key_w) + "  " + Printable(v));
+    }
   }
   row("events applied", std::to_string(st.events_applied));
   std::string tentative;
   for (size_t i = 0; i < st.tentative.size(); ++i) {
-    tentative += (i ? ", " : "") + st.tentative[i];
+    tentative += (i ? ", " : "") + Printable(st.tentative[i]);
   }
   row("tentative", OrDash(tentative));
 }
@@ -184,8 +189,8 @@ int RunHistory(const GlobalOptions& global, const QueryFlags& f) {
     for (const auto& e : entries) {
       eff_w = std::max(eff_w, e.event.effective().text.size());
       seq_w = std::max(seq_w, std::to_string(e.event.seq()).size());
-      type_w = std::max(type_w, e.event.type_name().size());
-      id_w = std::max(id_w, e.event.id().size());
+      type_w = std::max(type_w, Printable(e.event.type_name()).size());
+      id_w = std::max(id_w, Printable(e.event.id()).size());
     }
     Emit(out, Paint(Pad("EFFECTIVE", eff_w) + "  " + Pad("SEQ", seq_w) + "  " +
                         Pad("TYPE", type_w) + "  " + Pad("ID", id_w) + "  WHAT",
@@ -194,8 +199,9 @@ int RunHistory(const GlobalOptions& global, const QueryFlags& f) {
       std::string seq = std::to_string(e.event.seq());
       std::string line = Pad(e.event.effective().text, eff_w) + "  " +
                          std::string(seq_w - seq.size(), ' ') + seq + "  " +
-                         Pad(std::string(e.event.type_name()), type_w) + "  " +
-                         Pad(std::string(e.event.id()), id_w) + "  " + DescribeEvent(e.event);
+                         Pad(Printable(e.event.type_name()), type_w) + "  " +
+                         Pad(Printable(e.event.id()), id_w) + "  " +
+                         Printable(DescribeEvent(e.event));
       if (e.corrected) line += "  [corrected]";
       if (e.tentative) line += "  [tentative]";
       Emit(out, line);
@@ -208,12 +214,12 @@ void PrintChanges(std::FILE* out, const std::vector<Change>& changes,
                   const std::string& indent) {
   size_t path_w = 0, from_w = 0;
   for (const auto& c : changes) {
-    path_w = std::max(path_w, c.path.size());
-    from_w = std::max(from_w, c.from_text.size());
+    path_w = std::max(path_w, Printable(c.path).size());
+    from_w = std::max(from_w, Printable(c.from_text).size());
   }
   for (const auto& c : changes) {
-    Emit(out,
-         indent + Pad(c.path, path_w) + "  " + Pad(c.from_text, from_w) + "  ->  " + c.to_text);
+    Emit(out, indent + Pad(Printable(c.path), path_w) + "  " +
+                  Pad(Printable(c.from_text), from_w) + "  ->  " + Printable(c.to_text));
   }
 }
 
@@ -225,7 +231,7 @@ int RunDiff(const GlobalOptions& global, const QueryFlags& f) {
       Emit(out, diff->ToJson());
       return Status::OK();
     }
-    Emit(out, "stream " + diff->stream + ": " + diff->from + " -> " + diff->to +
+    Emit(out, "stream " + Printable(diff->stream) + ": " + diff->from + " -> " + diff->to +
                   (diff->known_at.empty() ? "" : " (known at " + diff->known_at + ")"));
     if (diff->changes.empty()) {
       Emit(out, "no changes");
@@ -248,11 +254,11 @@ int RunReplay(const GlobalOptions& global, const QueryFlags& f) {
       progress.Update(++replayed);
       if (json) return Emit(out, r.ToJson());
       const Event& e = r.event;
-      bool ok = Emit(out, std::to_string(e.seq()) + "  " + std::string(e.stream()) + " v" +
-                              std::to_string(e.version()) + "  " + std::string(e.type_name()) +
+      bool ok = Emit(out, std::to_string(e.seq()) + "  " + Printable(e.stream()) + " v" +
+                              std::to_string(e.version()) + "  " + Printable(e.type_name()) +
                               "  " +
                               (e.effective().text.empty() ? "" : e.effective().text + "  ") +
-                              std::string(e.id()) + "  " + DescribeEvent(e) +
+                              Printable(e.id()) + "  " + Printable(DescribeEvent(e)) +
                               (r.changes.empty() ? "  (no change)" : ""));
       PrintChanges(out, r.changes, "    ");
       return ok;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common.h"
 
@@ -24,9 +25,9 @@ Status CheckStream(Store& store, const std::string& stream) {
 void PrintLogLine(std::FILE* out, const Event& e) {
   std::fprintf(out, "%6llu  %s  %-s v%llu  %-18s %-14s %s  %s\n",
                static_cast<unsigned long long>(e.seq()), std::string(e.recorded_at()).c_str(),
-               std::string(e.stream()).c_str(), static_cast<unsigned long long>(e.version()),
-               std::string(e.type_name()).c_str(), e.effective().text.c_str(),
-               std::string(e.id()).c_str(), DescribeEvent(e).c_str());
+               Printable(e.stream()).c_str(), static_cast<unsigned long long>(e.version()),
+               Printable(e.type_name()).c_str(), e.effective().text.c_str(),
+               Printable(e.id()).c_str(), Printable(DescribeEvent(e)).c_str());
 }
 
 int RunExport(const GlobalOptions& global, const std::string& stream) {
@@ -61,21 +62,26 @@ int RunStreams(const GlobalOptions& global) {
   return RunRead(global, Use::kRead, [&](Store& store, std::FILE* out) -> Status {
     auto streams = store.ListStreams();
     if (!streams.ok()) return streams.status();
+    std::vector<std::string> names;  // as shown
     size_t width = 6;
-    for (const auto& st : *streams) width = std::max(width, st.name.size());
+    for (const auto& st : *streams) {
+      names.push_back(Printable(st.name));
+      width = std::max(width, names.back().size());
+    }
     if (global.fmt() == Format::kText && !streams->empty()) {
       char header[256];
       std::snprintf(header, sizeof(header), "%-*s  %8s  %8s", static_cast<int>(width),
                     "STREAM", "EVENTS", "LAST SEQ");
       std::fprintf(out, "%s\n", Paint(header, Style::kBold).c_str());
     }
-    for (const auto& st : *streams) {
+    for (size_t i = 0; i < streams->size(); ++i) {
+      const StreamInfo& st = (*streams)[i];
       if (global.fmt() == Format::kJson) {
         std::fprintf(out, "{\"stream\":%s,\"events\":%llu,\"last_seq\":%llu}\n",
-                     JsonString(st.name).c_str(), static_cast<unsigned long long>(st.events),
+                     JsonQuote(st.name).c_str(), static_cast<unsigned long long>(st.events),
                      static_cast<unsigned long long>(st.last_seq));
       } else {
-        std::fprintf(out, "%-*s  %8llu  %8llu\n", static_cast<int>(width), st.name.c_str(),
+        std::fprintf(out, "%-*s  %8llu  %8llu\n", static_cast<int>(width), names[i].c_str(),
                      static_cast<unsigned long long>(st.events),
                      static_cast<unsigned long long>(st.last_seq));
       }
@@ -105,7 +111,7 @@ int RunVerify(const GlobalOptions& global) {
       std::fprintf(out, "%s: %s in %s\n", Paint("FAILED", Style::kRed).c_str(),
                    Count(report->problems.size(), "problem").c_str(),
                    Count(report->events, "event").c_str());
-      for (const auto& p : report->problems) std::fprintf(out, "  %s\n", p.c_str());
+      for (const auto& p : report->problems) std::fprintf(out, "  %s\n", Printable(p).c_str());
     }
     if (!report->ok()) {
       return Status::Corruption("verification failed: " + report->problems[0]);

@@ -70,10 +70,10 @@ int RunTimeline(const GlobalOptions& global, const TimelineFlags& f) {
   if (!s.ok()) return Fail(s);
   if (global.quiet) return 0;
   if (global.fmt() == Format::kJson) {
-    std::printf("{\"out\":%s,\"format\":\"%s\",\"bytes\":%zu}\n", JsonString(f.out).c_str(),
+    std::printf("{\"out\":%s,\"format\":\"%s\",\"bytes\":%zu}\n", JsonQuote(f.out).c_str(),
                 html ? "html" : "svg", doc.size());
   } else {
-    std::printf("wrote %s (%s, %zu bytes)\n", f.out.c_str(), html ? "HTML" : "SVG", doc.size());
+    std::printf("wrote %s (%s, %zu bytes)\n", Printable(f.out).c_str(), html ? "HTML" : "SVG", doc.size());
   }
   return 0;
 }
@@ -85,8 +85,9 @@ void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
   CLI::App* timeline = app.add_subcommand(
       "timeline", "Draw a stream as a picture: SVG, or an HTML page with details on hover");
   timeline->footer(
-      "Partners get one lane each (talks as spans, choice as a diamond), regulators one each\n"
-      "(filing -> decision), launch targets are flags (a slip is a faded flag with an arrow),\n"
+      "Lanes come from the state of the stream's vocabulary: one per map entry or list element\n"
+      "(a deal's partners: talks as spans, the choice as a diamond), flags for a value whose\n"
+      "earlier versions are kept (a slipped launch target is a faded flag with an arrow);\n"
       "fuzzy dates are bands from earliest to latest, rumored events are hatched.\n"
       "Example:\n  annals timeline --stream apple-intelligence-cn --as-of 2025-03 "
       "--out deal.svg\n"

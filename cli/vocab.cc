@@ -64,16 +64,16 @@ std::string Types(const VocabularyInfo& v, const char* sep) {
 
 std::string TypesJson(const VocabularyInfo& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.types.size(); ++i) out += (i ? "," : "") + JsonString(v.types[i]);
+  for (size_t i = 0; i < v.types.size(); ++i) out += (i ? "," : "") + JsonQuote(v.types[i]);
   return out + "]";
 }
 
 std::string InfoJson(const VocabularyInfo& v, bool with_source) {
-  std::string out = "{\"name\":" + JsonString(v.name) +
+  std::string out = "{\"name\":" + JsonQuote(v.name) +
                     ",\"version\":" + std::to_string(v.version) +
                     ",\"seq\":" + (v.seq ? std::to_string(v.seq) : "null") +
                     ",\"types\":" + TypesJson(v);
-  if (with_source) out += ",\"source\":" + JsonString(v.source);
+  if (with_source) out += ",\"source\":" + JsonQuote(v.source);
   return out + "}";
 }
 

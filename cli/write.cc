@@ -92,11 +92,11 @@ int RunAppend(const GlobalOptions& global, AppendArgs& args) {
   if (global.fmt() == Format::kJson) {
     std::printf("{\"seq\":%llu,\"version\":%llu,\"id\":%s,\"existed\":%s}\n",
                 static_cast<unsigned long long>(r.seq),
-                static_cast<unsigned long long>(r.version), JsonString(r.id).c_str(),
+                static_cast<unsigned long long>(r.version), JsonQuote(r.id).c_str(),
                 r.existed ? "true" : "false");
   } else {
     std::printf("seq %llu  version %llu  id %s%s\n", static_cast<unsigned long long>(r.seq),
-                static_cast<unsigned long long>(r.version), r.id.c_str(),
+                static_cast<unsigned long long>(r.version), Printable(r.id).c_str(),
                 r.existed ? "  (already recorded, nothing appended)" : "");
   }
   return 0;

@@ -22,18 +22,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (event.ok()) {
     // An accepted event is valid content and prints (export shape) without throwing.
     const auto& rep = event->rep();
-    if (!annals::internal::ValidateContent(rep.reader()).ok()) {
+    if (!annals::internal::ValidateContent(rep).ok()) {
       std::fprintf(stderr, "accepted an event that does not validate\n");
       std::abort();
     }
-    (void)annals::internal::EventToJson(rep.reader());
-    (void)annals::internal::EventDataToJson(rep.reader());
+    (void)annals::internal::EventToJson(rep);
+    (void)annals::internal::EventDataToJson(rep);
     (void)rep.CanonicalContent();
   } else if (!event.status().IsInvalidArgument()) {
     std::fprintf(stderr, "unexpected status %s\n", event.status().ToString().c_str());
     std::abort();
   }
-  auto exported = annals::internal::ParseEventJson(json, annals::internal::JsonMode::kExport);
+  auto exported = annals::internal::ParseEventJson(json, annals::internal::JsonMode::kExport,
+                                                   annals::EventTypes::BuiltIn().resolver());
   (void)exported;
   return 0;
 }

@@ -29,7 +29,8 @@ std::vector<std::string> BuildSeeds() {
   std::string line;
   uint64_t seq = 0;
   while (std::getline(in, line)) {
-    auto rep = annals::internal::ParseEventJson(line, annals::internal::JsonMode::kImport);
+    auto rep = annals::internal::ParseEventJson(line, annals::internal::JsonMode::kImport,
+                                                annals::EventTypes::BuiltIn().resolver());
     if (!rep.ok()) continue;
     auto e = (*rep)->builder();
     e.setSeq(++seq);
@@ -49,7 +50,7 @@ std::vector<std::string> BuildSeeds() {
 }
 
 void Exercise(const std::string& bytes) {
-  auto rep = annals::internal::EventRep::FromStored(bytes);
+  auto rep = annals::internal::EventRep::FromStored(bytes, annals::EventTypes::BuiltIn().resolver());
   if (!rep.ok()) {
     if (!rep.status().IsCorruption()) std::abort();
     return;
@@ -63,7 +64,7 @@ void Exercise(const std::string& bytes) {
   (void)(*rep)->Canonical();
   (void)(*rep)->CanonicalWithoutHash();
   (void)(*rep)->CanonicalContent();
-  (void)annals::internal::ValidateContent((*rep)->reader());
+  (void)annals::internal::ValidateContent(**rep);
 }
 
 }  // namespace

@@ -24,11 +24,9 @@ while IFS= read -r line; do
   printf '%s' "$line" > "$work/event_json/seed-$i"
   i=$((i + 1))
 done < examples/apple-intelligence-cn.jsonl
-for d in 2025 2025-04 2025-04-15 2025-Q1 '2025-Q4?' 2025-04-15T09:30Z 2025-04-15T09:30:12.5+08:00 \
-         2024-11/2025-02 '2025-02~' '2024%' 1985-04-12T23:20:30-04 Y-12000 2001-24 201X \
-         '1984-06-02?/..' '/1985' -0044; do
+while IFS= read -r d; do
   printf '%s' "$d" > "$work/fuzzy_date/seed-$(printf '%s' "$d" | md5sum | cut -c1-8)"
-done
+done < fuzz/seeds/dates.txt
 printf '\x00\x00' > "$work/stored_event/seed-mutate"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}

@@ -28,6 +28,7 @@
 
 #include "event_rep.h"
 #include "json_parse.h"
+#include "util/json_text.h"
 
 namespace annals {
 namespace internal {
@@ -87,43 +88,6 @@ class KeySeen {
   std::set<std::string_view> large_;  // views into the document, which outlives this
 };
 
-bool IsValidUtf8(kj::StringPtr s) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.begin());
-  const unsigned char* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) <= n) return false;
-    for (size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    // Overlong forms, surrogates and out-of-range code points are not UTF-8.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    p += n + 1;
-  }
-  return true;
-}
-
 Status CheckString(const std::string& path, kj::StringPtr s) {
   if (s.size() > kMaxStringBytes) {
     return Status::InvalidArgument("field '" + path + "' is " + std::to_string(s.size()) +
@@ -132,7 +96,7 @@ Status CheckString(const std::string& path, kj::StringPtr s) {
   if (std::memchr(s.begin(), '\0', s.size()) != nullptr) {
     return Status::InvalidArgument("field '" + path + "' contains a NUL character");
   }
-  if (!IsValidUtf8(s)) {
+  if (!IsUtf8(std::string_view(s.cStr(), s.size()))) {
     return Status::InvalidArgument("field '" + path + "' is not valid UTF-8");
   }
   return Status::OK();
@@ -510,7 +474,9 @@ void AppendText(std::string* out, const char* key, capnp::Text::Reader t) {
 
 std::string EncodeData(const EventRep& event) {
   auto text = event.type().codec->encode(event.data_struct());
-  return std::string(text.cStr(), text.size());
+  std::string out(text.cStr(), text.size());
+  MakeJsonOutputSafe(&out);
+  return out;
 }
 
 }  // namespace
@@ -574,7 +540,9 @@ std::string EventToJson(const EventRep& event) {
   if (r.hasSource()) {
     AppendField(&out, "source");
     auto text = EnvelopeCodec().encode(r.getSource());
-    out.append(text.cStr(), text.size());
+    std::string source(text.cStr(), text.size());
+    MakeJsonOutputSafe(&source);
+    out += source;
   }
   if (r.hasRecordedBy()) AppendText(&out, "recorded_by", r.getRecordedBy());
   AppendField(&out, "seq");

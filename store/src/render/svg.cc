@@ -105,7 +105,7 @@ void LayoutLane(const Axis& axis, const Geometry& g, Lane* lane) {
     Mark& m = lane->marks[i];
     // Labels stand beside the band, or beside the glyph on a side where the band is open
     // (it runs to the edge of the axis).
-    auto [x0, x1] = bands[i];
+    double x0 = bands[i].first, x1 = bands[i].second;
     if (OpenStart(m.e0)) x0 = GlyphX(axis, m) - 8;
     if (OpenEnd(m.e1)) x1 = GlyphX(axis, m) + 8;
     double lo = bands[i].first - 9, hi = bands[i].second + 9;

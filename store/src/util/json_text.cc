@@ -2,14 +2,78 @@
 
 #include "util/json_text.h"
 
+#include "annals/text.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+
 namespace annals {
 namespace internal {
 
+namespace {
+
+// The UTF-8 of the characters JSON allows raw but that other readers take for line
+// breaks: U+0085 (NEL) and U+2028/U+2029 (line and paragraph separators).  Python's
+// str.splitlines() splits a JSON Lines file at each of them, and JavaScript before ES2019
+// refuses them in string literals.
+bool IsLineBreakingSequence(std::string_view s, size_t i, size_t* length) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  if (b(0) == 0xC2 && i + 1 < s.size() && b(1) == 0x85) {
+    *length = 2;
+    return true;
+  }
+  if (b(0) == 0xE2 && i + 2 < s.size() && b(1) == 0x80 && (b(2) == 0xA8 || b(2) == 0xA9)) {
+    *length = 3;
+    return true;
+  }
+  return false;
+}
+
+// Appends the \uXXXX escape of the character of `length` bytes at s[i].
+void AppendEscapeOf(std::string_view s, size_t i, size_t length, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  uint32_t cp = length == 2 ? (s[i + 1] & 0x3F) | ((s[i] & 0x1F) << 6)
+                            : (s[i + 2] & 0x3F) | ((s[i + 1] & 0x3F) << 6) | ((s[i] & 0x0F) << 12);
+  *out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(cp >> shift) & 0xF]);
+}
+
+// `s` with every byte sequence that is not UTF-8 replaced by U+FFFD.  Stored text is
+// checked on every way in (store.h), so this only happens with text that was stored
+// before those checks, or changed behind the store's back (which verify reports).
+std::string Utf8Repaired(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t n = 1;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0xC2 && c <= 0xF4) n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + n <= s.size() && simdjson::validate_utf8(s.data() + i, n)) {
+      out.append(s.data() + i, n);
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      n = 1;
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
 void AppendJsonQuoted(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
+  std::string repaired;
+  if (!simdjson::validate_utf8(s.data(), s.size())) {
+    repaired = Utf8Repaired(s);
+    s = repaired;
+  }
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     switch (c) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
@@ -20,10 +84,14 @@ void AppendJsonQuoted(std::string_view s, std::string* out) {
       case '\t': *out += "\\t"; break;
       default: {
         const auto u = static_cast<unsigned char>(c);
+        size_t length;
         if (u < 0x20) {
           *out += "\\u00";
           out->push_back(kHex[u >> 4]);
           out->push_back(kHex[u & 0xF]);
+        } else if ((u == 0xC2 || u == 0xE2) && IsLineBreakingSequence(s, i, &length)) {
+          AppendEscapeOf(s, i, length, out);
+          i += length - 1;
         } else {
           out->push_back(c);
         }
@@ -32,6 +100,27 @@ void AppendJsonQuoted(std::string_view s, std::string* out) {
   }
   out->push_back('"');
 }
+
+void MakeJsonOutputSafe(std::string* json) {
+  if (!simdjson::validate_utf8(json->data(), json->size())) *json = Utf8Repaired(*json);
+  if (json->find('\xC2') == std::string::npos && json->find('\xE2') == std::string::npos) return;
+  std::string out;
+  out.reserve(json->size() + 16);
+  const std::string_view s(*json);
+  for (size_t i = 0; i < s.size(); ++i) {
+    size_t length;
+    const auto u = static_cast<unsigned char>(s[i]);
+    if ((u == 0xC2 || u == 0xE2) && IsLineBreakingSequence(s, i, &length)) {
+      AppendEscapeOf(s, i, length, &out);
+      i += length - 1;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  *json = std::move(out);
+}
+
+bool IsUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::string JsonQuote(std::string_view s) {
   std::string out;
@@ -54,4 +143,59 @@ std::string ToHex(const unsigned char* data, size_t n) {
 }
 
 }  // namespace internal
+
+std::string JsonQuote(std::string_view s) { return internal::JsonQuote(s); }
+
+namespace {
+
+// Whether the code point is shown escaped by Printable.
+bool ShownEscaped(uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+         cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
+std::string Printable(std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 1;
+    if (c >= 0xC2 && c <= 0xF4) n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (c >= 0x80 && (n == 1 || i + n > s.size() || !simdjson::validate_utf8(s.data() + i, n))) {
+      out += "\\x";  // not UTF-8: the byte itself
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+      ++i;
+      continue;
+    }
+    uint32_t cp = c;
+    if (n == 2) cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+    if (n == 3) cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+    if (n == 4) cp = 0x10000;  // never escaped
+    if (!ShownEscaped(cp)) {
+      out.append(s.data() + i, n);
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp <= 0x7F) {
+      out += "\\x";
+      out.push_back(kHex[cp >> 4]);
+      out.push_back(kHex[cp & 0xF]);
+    } else {
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(cp >> shift) & 0xF]);
+    }
+    i += n;
+  }
+  return out;
+}
+
 }  // namespace annals
