@@ -9,6 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
+
+#include "annals/server.h"
 
 namespace annals {
 namespace cli {
@@ -51,7 +54,33 @@ int Fail(const Status& status) {
   return ExitCode(status);
 }
 
+namespace {
+
+// The store through a server: the one named by --server or $ANNALS_SERVER, else the one
+// that holds the store (nullptr if none does).
+Result<std::unique_ptr<Store>> OpenServedStore(const GlobalOptions& global) {
+  ClientOptions client;
+  if (!global.token_file.empty()) {
+    auto token = ReadTokenFile(global.token_file);
+    if (!token.ok()) return token.status();
+    client.token = std::move(token).value();
+  } else if (const char* token = std::getenv("ANNALS_TOKEN")) {
+    client.token = token;
+  }
+  std::string address = global.server;
+  if (address.empty()) {
+    const char* env = std::getenv("ANNALS_SERVER");
+    if (env != nullptr) address = env;
+  }
+  if (!address.empty()) return ConnectToServer(address, client);
+  return ConnectToStoreServer(global.DbPath(), client);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, Use use) {
+  auto served = OpenServedStore(global);
+  if (!served.ok() || *served) return served;
   Options options;
   switch (use) {
     case Use::kWrite:
@@ -74,7 +103,26 @@ Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, Use use) {
       told = true;
     };
   }
-  auto store = Store::Open(path, options);
+  // A server that has just taken the store records its socket a moment later: when the
+  // store is held by `annals serve`, use it rather than wait for it.
+  // (A server that is stopping refuses clients: the store is then used directly as soon
+  // as it lets go.)
+  Options at_once = options;
+  at_once.wait_micros = 0;
+  at_once.waiting = nullptr;
+  auto busy = [](const Result<std::unique_ptr<Store>>& s) {
+    return !s.ok() && s.status().message().find(" is in use by ") != std::string::npos;
+  };
+  auto store = Store::Open(path, at_once);
+  for (int i = 0; i < 40 && busy(store) &&
+                  store.status().message().find(" serve") != std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    served = OpenServedStore(global);
+    if (!served.ok() || *served) return served;
+    store = Store::Open(path, at_once);
+  }
+  if (busy(store) && options.wait_micros > 0) store = Store::Open(path, options);
   if (told) {
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);

@@ -31,6 +31,8 @@ struct GlobalOptions {
   bool quiet = false;        // --quiet: no confirmations on stdout for write commands
   bool no_sync = false;      // --no-sync: do not fsync (benchmarks, bulk loads you can redo)
   double wait_seconds = 10;  // --wait: how long to wait for a store another command holds
+  std::string server;        // --server ADDR; empty: $ANNALS_SERVER, else the store's own
+  std::string token_file;    // --token-file F: a TCP server's token (client and `serve`)
 
   Format fmt() const { return format == "json" ? Format::kJson : Format::kText; }
   std::string DbPath() const;
@@ -56,6 +58,8 @@ enum class Use {
 
 // Opens the store for `use`, waiting up to --wait seconds for other commands that hold it;
 // while it waits, says who they are on stderr when that is a terminal (not with --quiet).
+// Through a server (SPEC §8) when one is named (--server, $ANNALS_SERVER) or holds the
+// store: then `use` does not matter, the server holds the store for every client.
 Result<std::unique_ptr<Store>> OpenStore(const GlobalOptions& global, Use use);
 
 // Runs a command that reads the store and prints: opens it for `use`, lets `body` print
@@ -123,6 +127,7 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code);   //
 void AddQueryCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // query.cc
 void AddTimelineCommand(CLI::App& app, GlobalOptions* global, int* exit_code);  // timeline.cc
 void AddVocabCommands(CLI::App& app, GlobalOptions* global, int* exit_code);    // vocab.cc
+void AddServeCommand(CLI::App& app, GlobalOptions* global, int* exit_code);     // serve.cc
 // help, completion and the hidden man: generated from the commands registered before, so
 // this is registered last.
 void AddDocCommands(CLI::App& app, GlobalOptions* global, int* exit_code);  // docs.cc

@@ -73,7 +73,8 @@ std::string Placeholder(const std::string& name) {
       {"effective", "DATE"},  {"published", "DATE"}, {"known-at", "TIME"},
       {"after-seq", "N"},     {"until-seq", "N"},   {"limit", "N"},    {"expect-version", "N"},
       {"set", "KEY=VALUE"},   {"data", "JSON"},     {"out", "FILE"},   {"source", "PUBLISHER"},
-      {"by", "WHO"},          {"confidence", "LEVEL"}, {"wait", "SECONDS"},
+      {"by", "WHO"},          {"confidence", "LEVEL"},  {"server", "ADDR"},
+      {"listen", "ADDR"},     {"token-file", "FILE"}, {"wait", "SECONDS"},
   };
   for (const auto& [n, p] : kNames) {
     if (name == n) return p;

@@ -33,6 +33,12 @@ int main(int argc, char** argv) {
                  "How long to wait for a store that another command is using, in seconds "
                  "(default: 10); then exit 5, naming that command's pid and command line")
       ->check(annals::cli::Seconds());
+  app.add_option("--server", global.server,
+                 "Reach the store through the annals server at ADDR (unix:PATH or HOST:PORT; "
+                 "default: $ANNALS_SERVER, else the server that holds the store, if any)");
+  app.add_option("--token-file", global.token_file,
+                 "File whose first line is the token of a TCP server (default: "
+                 "$ANNALS_TOKEN); for 'serve', the token clients must give");
   app.set_version_flag("--version", std::string("annals ") + ANNALS_VERSION);
   app.footer("Exit codes: 0 ok, 1 not found, 2 invalid input or usage, 3 conflict, "
              "4 verification failed, 5 store unavailable.\n"
@@ -44,6 +50,7 @@ int main(int argc, char** argv) {
   annals::cli::AddQueryCommands(app, &global, &exit_code);
   annals::cli::AddTimelineCommand(app, &global, &exit_code);
   annals::cli::AddVocabCommands(app, &global, &exit_code);
+  annals::cli::AddServeCommand(app, &global, &exit_code);
   annals::cli::AddDocCommands(app, &global, &exit_code);  // last: documents the commands above
   annals::cli::RefuseEmptyValues(&app);  // every option defined above
 
@@ -59,7 +66,7 @@ int main(int argc, char** argv) {
     // A mistyped command reads better as such than as "a subcommand is required".
     for (int i = 1; i < argc; ++i) {
       std::string arg = argv[i];
-      if (arg == "--db" || arg == "--wait") {
+      if (arg == "--db" || arg == "--wait" || arg == "--server" || arg == "--token-file") {
         ++i;
         continue;
       }

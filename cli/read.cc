@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "annals/server.h"
 #include "common.h"
 
 namespace annals {
@@ -56,6 +57,32 @@ int RunLog(const GlobalOptions& global, const LogRange& range) {
       return !std::ferror(out);
     });
   });
+}
+
+// `log --follow`: the matching events, then every new one as it is appended (SPEC §8),
+// each line flushed at once, until interrupted (or --limit events).  It needs a server: a
+// store used directly belongs to this one process, so nothing else could append to it.
+int RunFollow(const GlobalOptions& global, const LogRange& range) {
+  auto store = OpenStore(global, Use::kRead);
+  if (!store.ok()) return Fail(store.status());
+  if (!IsRemoteStore(**store)) {
+    return Fail(Status::Unavailable(
+        "log --follow needs an annals server holding the store, so that other commands can "
+        "append meanwhile: start one with 'annals --db " + global.DbPath() +
+        " serve', or name one with --server"));
+  }
+  Status s = CheckStream(**store, range.stream);
+  if (!s.ok()) return Fail(s);
+  const bool json = global.fmt() == Format::kJson;
+  s = (*store)->Follow(range, [json](const Event& e) {
+    if (json) {
+      std::printf("%s\n", e.ToJson().c_str());
+    } else {
+      PrintLogLine(stdout, e);
+    }
+    return std::fflush(stdout) == 0 && !std::ferror(stdout);
+  });
+  return s.ok() ? 0 : Fail(s);
 }
 
 int RunStreams(const GlobalOptions& global) {
@@ -136,14 +163,21 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   auto range = std::make_shared<LogRange>();
   CLI::App* log = app.add_subcommand(
       "log", "The raw log in seq order, corrections and retractions included");
-  log->footer("Example:\n  annals log --stream apple-intelligence-cn --after-seq 10 --limit 5");
+  log->footer("Example:\n  annals log --stream apple-intelligence-cn --after-seq 10 --limit 5\n"
+              "  annals log --follow --format json     # live, through 'annals serve'");
   log->add_option("--stream", range->stream, "Only this stream");
   log->add_option("--after-seq", range->after_seq, "Only events with a larger seq")
       ->check(WholeNumber());
   log->add_option("--limit", range->limit, "At most this many events (0: none)")
       ->check(WholeNumber());
+  auto follow = std::make_shared<bool>(false);
+  log->add_flag("--follow,-f", *follow,
+                "Then keep printing new events as they are appended, until interrupted "
+                "(needs 'annals serve'; with --limit, stop after that many)");
   AddFormatOption(log, global);
-  log->callback([global, exit_code, range] { *exit_code = RunLog(*global, *range); });
+  log->callback([global, exit_code, range, follow] {
+    *exit_code = *follow ? RunFollow(*global, *range) : RunLog(*global, *range);
+  });
 
   CLI::App* streams = app.add_subcommand("streams", "Streams with event counts and last seq");
   streams->footer("Example:\n  annals streams --format json");

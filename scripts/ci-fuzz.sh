@@ -18,7 +18,8 @@ cmake --build "$BUILD" -j"${JOBS:-2}" --target fuzzers
 
 work="$BUILD/fuzz-work"
 rm -rf "$work"
-mkdir -p "$work/event_json" "$work/fuzzy_date" "$work/stored_event" "$BUILD/fuzz-artifacts"
+mkdir -p "$work/event_json" "$work/fuzzy_date" "$work/stored_event" "$work/server_message" \
+         "$BUILD/fuzz-artifacts"
 i=0
 while IFS= read -r line; do
   printf '%s' "$line" > "$work/event_json/seed-$i"
@@ -28,11 +29,13 @@ while IFS= read -r d; do
   printf '%s' "$d" > "$work/fuzzy_date/seed-$(printf '%s' "$d" | md5sum | cut -c1-8)"
 done < fuzz/seeds/dates.txt
 printf '\x00\x00' > "$work/stored_event/seed-mutate"
+# Append messages (what a client sends) made by the target itself from the sample files.
+ANNALS_FUZZ_SEEDS="$work/server_message" "$BUILD/fuzz/server_message_fuzz"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
-for target in event_json fuzzy_date stored_event; do
+for target in event_json fuzzy_date stored_event server_message; do
   log="$BUILD/fuzz-$target.log"
   extra=()
   [ "$target" = event_json ] && extra+=(-dict=fuzz/json.dict)

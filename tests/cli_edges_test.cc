@@ -191,6 +191,7 @@ TEST_F(CliEdgesTest, ARepeatedIdInOneImportNamesTheEarlierLine) {
   EXPECT_EQ(test::Lines(Run({"log"}).out).size(), 12u);
 
   // The library names events of one append by their place in it.
+  test::StopTestServers(db_);  // the store is used directly from here (cli_via_server)
   auto store = Store::Open(db_, Options());
   ASSERT_TRUE(store.ok());
   auto appended = (*store)->Append(
@@ -220,6 +221,7 @@ TEST_F(CliEdgesTest, CountsReadAsEnglish) {
   EXPECT_EQ(r.out, "imported 2 events (seq 2-3)\n");
   EXPECT_EQ(Run({"verify"}).out, "ok: 3 events in 1 stream; hash chain and indexes verified\n");
   // One problem.
+  test::StopTestServers(copy);  // the store is changed directly (cli_via_server)
   {
     auto store = internal::StoreImpl::OpenImpl(copy, Options(), internal::TestHooks());
     ASSERT_TRUE(store.ok());
@@ -245,6 +247,28 @@ TEST_F(CliEdgesTest, AppendHelpSaysEffectiveIsRequiredForDomainEvents) {
     rest = std::regex_replace(rest, std::regex(" +"), " ");
     EXPECT_NE(rest.find("Required for domain events"), std::string::npos) << rest;
   }
+}
+
+TEST_F(CliEdgesTest, PartnerChosenKeepsThePartnersReason) {
+  const std::string input =
+      R"({"id":"a","stream":"s","type":"partner_talks","effective":"2025-01",)"
+      R"("data":{"partner":"Baidu","status":"opened","reason":"maps licence"}})"
+      "\n"
+      R"({"id":"b","stream":"s","type":"partner_chosen","effective":"2025-02",)"
+      R"("data":{"partner":"Baidu","role":"AI provider"}})"
+      "\n";
+  ASSERT_EQ(Run({"import", "-"}, input).exit_code, 0);
+  RunResult r = Run({"state", "--stream", "s", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("Baidu":{"status":"chosen","since":"2025-02","reason":"maps licence",)"
+                       R"("role":"AI provider"})"),
+            std::string::npos)
+      << r.out;
+  // Before the choice, the reason is the talks' own.
+  r = Run({"state", "--stream", "s", "--as-of", "2025-01-31", "--format", "json"});
+  EXPECT_NE(r.out.find(R"("Baidu":{"status":"opened","since":"2025-01","reason":"maps licence"})"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

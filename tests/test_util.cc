@@ -4,6 +4,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -31,6 +35,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  StopTestServers(path_);
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -149,12 +154,97 @@ bool StillRunning(pid_t pid) {
   return waitpid(pid, &status, WNOHANG) == 0;
 }
 
+namespace {
+
+// The servers RunAnnals started (ANNALS_TEST_VIA_SERVER), by store directory.
+std::map<std::string, pid_t>& TestServers() {
+  static auto* servers = new std::map<std::string, pid_t>();
+  return *servers;
+}
+
+void StopServer(pid_t pid) {
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+void StopAllTestServers() { StopTestServers("/"); }
+
+// Starts a server for the store at `db` unless one of ours serves it already.
+void EnsureTestServer(const std::string& db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db + "/CURRENT", ec)) return;  // no store yet
+  const std::string path = std::filesystem::absolute(db, ec).lexically_normal().string();
+  auto& servers = TestServers();
+  auto it = servers.find(path);
+  if (it != servers.end()) {
+    int status = 0;
+    const bool alive = ::waitpid(it->second, &status, WNOHANG) == 0;
+    if (alive && std::filesystem::exists(path + "/serve/record", ec)) return;
+    if (alive) StopServer(it->second);  // serving a store that was removed meanwhile
+    servers.erase(it);
+  }
+  static bool registered = (std::atexit(StopAllTestServers), true);
+  (void)registered;
+  // PR_SET_PDEATHSIG fires when the forking *thread* ends: only from the main thread.
+  const bool main_thread = ::syscall(SYS_gettid) == ::getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (main_thread) ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no server
+    const int null = ::open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    unsetenv("ANNALS_DB");
+    ExecAnnals({"--db", path, "--quiet", "serve"});
+  }
+  servers[path] = pid;
+  // Ready once it has recorded its socket.
+  for (int i = 0; i < 2000; ++i) {
+    if (std::filesystem::exists(path + "/serve/record", ec)) return;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {  // could not take the store
+      servers.erase(path);
+      return;
+    }
+    ::usleep(5000);
+  }
+  ADD_FAILURE() << "the test server for " << path << " did not start";
+}
+
+}  // namespace
+
+bool ViaServer() {
+  const char* v = std::getenv("ANNALS_TEST_VIA_SERVER");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
+void StopTestServers(const std::string& dir) {
+  std::error_code ec;
+  std::string prefix = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  auto& servers = TestServers();
+  for (auto it = servers.begin(); it != servers.end();) {
+    if ((it->first + "/").rfind(prefix, 0) == 0) {
+      StopServer(it->second);
+      it = servers.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data) {
   return RunAnnalsWith(nullptr, args, stdin_data);
 }
 
 RunResult RunAnnalsWith(const std::function<void()>& in_child,
                         const std::vector<std::string>& args, const std::string& stdin_data) {
+  if (ViaServer()) {
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+      if (args[i] == "--db") EnsureTestServer(args[i + 1]);
+    }
+  }
   RunResult result;
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;

@@ -74,6 +74,12 @@ struct RunResult {
 
 // Runs the annals binary with `args` (no shell), feeding `stdin_data` on standard input.
 // ANNALS_DB is removed from the environment; pass --db explicitly.
+//
+// With ANNALS_TEST_VIA_SERVER=1 in the environment (CTest's cli_via_server), a command on
+// an existing store (--db DIR) runs through an `annals serve` that RunAnnals starts for
+// that store and keeps (until the TempDir holding it is destroyed, or the test program
+// ends): the CLI tests then check that a served store gives the same stdout, stderr and
+// exit code as direct use.  A command on a missing store runs directly (it creates it).
 RunResult RunAnnals(const std::vector<std::string>& args, const std::string& stdin_data = "");
 
 // As RunAnnals, calling `in_child` in the forked child just before the binary starts (to
@@ -81,6 +87,10 @@ RunResult RunAnnals(const std::vector<std::string>& args, const std::string& std
 RunResult RunAnnalsWith(const std::function<void()>& in_child,
                         const std::vector<std::string>& args,
                         const std::string& stdin_data = "");
+// True when RunAnnals goes through servers (ANNALS_TEST_VIA_SERVER).
+bool ViaServer();
+// Stops (SIGTERM, then waits) the servers RunAnnals started for stores under `dir`.
+void StopTestServers(const std::string& dir);
 
 // In a forked child: replaces the process with the annals binary and `args`; exits 127
 // if that fails.

@@ -104,11 +104,39 @@ Result<std::vector<AppendResult>> StoreImpl::GroupCommit(std::vector<NewEvent>* 
   std::unique_lock<std::mutex> queue_lock(queue_mu_);
   writers_.push_back(&self);
   while (!self.done && &self != writers_.front()) self.cv.wait(queue_lock);
-  if (self.done) return std::move(*self.result);
+  if (!self.done) LeadGroupLocked(&queue_lock);
+  return std::move(*self.result);
+}
 
-  // The leader.  A group stops growing at kMaxGroupEvents events, so that small appends
-  // queued behind a big one are not delayed by a huge batch (the leader's own append is
-  // always taken whole).
+void StoreImpl::AppendGroup(std::vector<GroupAppend>* appends) {
+  Status writable = CheckWritable();
+  const size_t n = appends->size();
+  if (!writable.ok() || n == 0) {
+    for (auto& a : *appends) a.result = writable;
+    return;
+  }
+  // All queued at once: they join the next group together (one caller, one thread, as many
+  // groups as kMaxGroupEvents makes of them).
+  std::unique_ptr<Writer[]> writers(new Writer[n]);
+  std::unique_lock<std::mutex> queue_lock(queue_mu_);
+  for (size_t i = 0; i < n; ++i) {
+    writers[i].events = &(*appends)[i].events;
+    writers[i].options = &(*appends)[i].options;
+    writers_.push_back(&writers[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    Writer& w = writers[i];
+    while (!w.done && &w != writers_.front()) w.cv.wait(queue_lock);
+    if (!w.done) LeadGroupLocked(&queue_lock);
+  }
+  queue_lock.unlock();
+  for (size_t i = 0; i < n; ++i) (*appends)[i].result = std::move(*writers[i].result);
+}
+
+// The leader (the writer at the front of the queue).  A group stops growing at
+// kMaxGroupEvents events, so that small appends queued behind a big one are not delayed by
+// a huge batch (the leader's own append is always taken whole).
+void StoreImpl::LeadGroupLocked(std::unique_lock<std::mutex>* queue_lock) {
   constexpr size_t kMaxGroupEvents = 4096;
   std::vector<Writer*> group;
   size_t group_events = 0;
@@ -117,21 +145,18 @@ Result<std::vector<AppendResult>> StoreImpl::GroupCommit(std::vector<NewEvent>* 
     group.push_back(w);
     group_events += w->events->size();
   }
-  queue_lock.unlock();
+  queue_lock->unlock();
   {
     std::lock_guard<std::mutex> write_lock(write_mu_);
     CommitGroupLocked(group, group_events);
   }
-  queue_lock.lock();
+  queue_lock->lock();
   for (Writer* w : group) {
     writers_.pop_front();
-    if (w != &self) {
-      w->done = true;
-      w->cv.notify_one();
-    }
+    w->done = true;
+    w->cv.notify_one();
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
-  return std::move(*self.result);
 }
 
 void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group, size_t events) {
@@ -193,7 +218,7 @@ Status StoreImpl::WriteLocked(Pending* p) {
   ANNALS_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &p->batch), "append failed"));
   last_hash_ = p->prev;
   last_recorded_at_ = p->recorded_at;
-  last_seq_ = p->seq;
+  PublishHead(p->seq);
   return Status::OK();
 }
 

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "checkpoint.capnp.h"
+#include "checkpoint_node.h"
 #include "coding.h"
 #include "projection.h"
 #include "store_impl.h"
@@ -66,61 +67,6 @@ struct OpenEvent {
   std::string id;
   int64_t latest;
 };
-
-void EncodeNode(const Node& n, schema::Checkpoint::Node::Builder b) {
-  switch (n.tag) {
-    case Node::kUnset: b.setUnset(); break;
-    case Node::kText: b.setText(n.text); break;
-    case Node::kBool: b.setBool(n.b); break;
-    case Node::kInt: b.setInt(n.i); break;
-    case Node::kUInt: b.setUint(n.u); break;
-    case Node::kFloat: b.setFloat(n.f); break;
-    case Node::kEnum: b.setEnum(n.e); break;
-    case Node::kList:
-    case Node::kStruct: {
-      auto items = n.tag == Node::kList ? b.initList(static_cast<unsigned>(n.items.size()))
-                                        : b.initStruct(static_cast<unsigned>(n.items.size()));
-      for (unsigned i = 0; i < n.items.size(); ++i) EncodeNode(n.items[i], items[i]);
-      break;
-    }
-    case Node::kMap: {
-      auto entries = b.initMap(static_cast<unsigned>(n.entries.size()));
-      unsigned i = 0;
-      for (const auto& [key, value] : n.entries) {
-        entries[i].setKey(key);
-        EncodeNode(value, entries[i++].initValue());
-      }
-      break;
-    }
-  }
-}
-
-Node DecodeNode(schema::Checkpoint::Node::Reader b, int depth) {
-  KJ_REQUIRE(depth < 64, "checkpoint state nested too deeply");
-  Node n;
-  switch (b.which()) {
-    case schema::Checkpoint::Node::UNSET: break;
-    case schema::Checkpoint::Node::TEXT: n.tag = Node::kText; n.text = Str(b.getText()); break;
-    case schema::Checkpoint::Node::BOOL: n.tag = Node::kBool; n.b = b.getBool(); break;
-    case schema::Checkpoint::Node::INT: n.tag = Node::kInt; n.i = b.getInt(); break;
-    case schema::Checkpoint::Node::UINT: n.tag = Node::kUInt; n.u = b.getUint(); break;
-    case schema::Checkpoint::Node::FLOAT: n.tag = Node::kFloat; n.f = b.getFloat(); break;
-    case schema::Checkpoint::Node::ENUM: n.tag = Node::kEnum; n.e = b.getEnum(); break;
-    case schema::Checkpoint::Node::LIST:
-      n.tag = Node::kList;
-      for (auto e : b.getList()) n.items.push_back(DecodeNode(e, depth + 1));
-      break;
-    case schema::Checkpoint::Node::STRUCT:
-      n.tag = Node::kStruct;
-      for (auto e : b.getStruct()) n.items.push_back(DecodeNode(e, depth + 1));
-      break;
-    case schema::Checkpoint::Node::MAP:
-      n.tag = Node::kMap;
-      for (auto e : b.getMap()) n.entries.emplace(Str(e.getKey()), DecodeNode(e.getValue(), depth + 1));
-      break;
-  }
-  return n;
-}
 
 std::string EncodeCheckpoint(const StateFold& fold, uint32_t version, uint64_t valid_from,
                              uint64_t applied, const std::vector<OpenEvent>& open) {
@@ -195,6 +141,61 @@ std::optional<Decoded> DecodeCheckpoint(rocksdb::Slice value, uint64_t known_seq
 }
 
 }  // namespace
+
+void EncodeNode(const Node& n, schema::Checkpoint::Node::Builder b) {
+  switch (n.tag) {
+    case Node::kUnset: b.setUnset(); break;
+    case Node::kText: b.setText(n.text); break;
+    case Node::kBool: b.setBool(n.b); break;
+    case Node::kInt: b.setInt(n.i); break;
+    case Node::kUInt: b.setUint(n.u); break;
+    case Node::kFloat: b.setFloat(n.f); break;
+    case Node::kEnum: b.setEnum(n.e); break;
+    case Node::kList:
+    case Node::kStruct: {
+      auto items = n.tag == Node::kList ? b.initList(static_cast<unsigned>(n.items.size()))
+                                        : b.initStruct(static_cast<unsigned>(n.items.size()));
+      for (unsigned i = 0; i < n.items.size(); ++i) EncodeNode(n.items[i], items[i]);
+      break;
+    }
+    case Node::kMap: {
+      auto entries = b.initMap(static_cast<unsigned>(n.entries.size()));
+      unsigned i = 0;
+      for (const auto& [key, value] : n.entries) {
+        entries[i].setKey(key);
+        EncodeNode(value, entries[i++].initValue());
+      }
+      break;
+    }
+  }
+}
+
+Node DecodeNode(schema::Checkpoint::Node::Reader b, int depth) {
+  KJ_REQUIRE(depth < 64, "checkpoint state nested too deeply");
+  Node n;
+  switch (b.which()) {
+    case schema::Checkpoint::Node::UNSET: break;
+    case schema::Checkpoint::Node::TEXT: n.tag = Node::kText; n.text = Str(b.getText()); break;
+    case schema::Checkpoint::Node::BOOL: n.tag = Node::kBool; n.b = b.getBool(); break;
+    case schema::Checkpoint::Node::INT: n.tag = Node::kInt; n.i = b.getInt(); break;
+    case schema::Checkpoint::Node::UINT: n.tag = Node::kUInt; n.u = b.getUint(); break;
+    case schema::Checkpoint::Node::FLOAT: n.tag = Node::kFloat; n.f = b.getFloat(); break;
+    case schema::Checkpoint::Node::ENUM: n.tag = Node::kEnum; n.e = b.getEnum(); break;
+    case schema::Checkpoint::Node::LIST:
+      n.tag = Node::kList;
+      for (auto e : b.getList()) n.items.push_back(DecodeNode(e, depth + 1));
+      break;
+    case schema::Checkpoint::Node::STRUCT:
+      n.tag = Node::kStruct;
+      for (auto e : b.getStruct()) n.items.push_back(DecodeNode(e, depth + 1));
+      break;
+    case schema::Checkpoint::Node::MAP:
+      n.tag = Node::kMap;
+      for (auto e : b.getMap()) n.entries.emplace(Str(e.getKey()), DecodeNode(e.getValue(), depth + 1));
+      break;
+  }
+  return n;
+}
 
 // ---- maintenance on append -------------------------------------------------------------
 

@@ -523,6 +523,18 @@ Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode
   return rep;
 }
 
+// ---- for events that arrive as messages (server/wire.cc) ----------------------------------
+
+Status CheckEventText(const std::string& path, kj::StringPtr s) { return CheckString(path, s); }
+Status CheckJsonValue(const std::string& path, capnp::JsonValue::Reader v) {
+  return CheckAnyValue(path, v);
+}
+capnp::DynamicStruct::Builder InitEventData(schema::Event::Builder event,
+                                            const EventTypeInfo& type) {
+  return InitData(event, type);
+}
+std::string KnownTypeNames(const EventTypeResolver& types) { return KnownTypes(types); }
+
 // ---- print ---------------------------------------------------------------------------------
 
 std::string EventToJson(const EventRep& event) {

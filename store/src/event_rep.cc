@@ -173,7 +173,12 @@ EventRep::~EventRep() = default;
 
 capnp::AnyPointer::Reader EventRep::data() const {
   if (type_->variant == CustomVariant()) return reader_.getCustom().getData();
-  return capnp::AnyStruct::Reader(reader_).getPointerSection()[UnionSlot()];
+  // A struct written by an older or corrupt writer can have fewer pointers than the
+  // envelope has now (a null root has none): its data is then absent, not out of bounds
+  // (found by fuzz/stored_event_fuzz.cc: a message whose root pointer is null).
+  auto pointers = capnp::AnyStruct::Reader(reader_).getPointerSection();
+  if (pointers.size() <= UnionSlot()) return capnp::AnyPointer::Reader();
+  return pointers[UnionSlot()];
 }
 
 Status EventRep::Refresh() {

@@ -135,6 +135,15 @@ std::string_view TargetOf(schema::Event::Reader event);
 enum class JsonMode { kImport, kExport };
 Result<std::unique_ptr<EventRep>> ParseEventJson(std::string_view json, JsonMode mode,
                                                  const EventTypeResolver& types);
+// The checks and placement JSON input goes through, for events that arrive as Cap'n Proto
+// messages instead (an annals server's clients, server/wire.cc): a text field's limits
+// (64 KiB, no NUL, valid UTF-8), a Json.Value (strings, unique keys, no calls), the data
+// struct of `type` set up in `event`, and the names of the known types for a message.
+Status CheckEventText(const std::string& path, kj::StringPtr s);
+Status CheckJsonValue(const std::string& path, capnp::JsonValue::Reader v);
+capnp::DynamicStruct::Builder InitEventData(schema::Event::Builder event,
+                                            const EventTypeInfo& type);
+std::string KnownTypeNames(const EventTypeResolver& types);
 // The export shape of SPEC §5, one line.
 std::string EventToJson(const EventRep& event);
 // Only the data of the event, as a JSON object.

@@ -122,7 +122,7 @@ Result<ImportSummary> StoreImpl::ImportEvents(const ImportSource& next) {
   if (!s.ok()) return fail(s);
   last_hash_ = p.prev;
   last_recorded_at_ = p.fixed_recorded_at;
-  last_seq_ = p.seq;
+  PublishHead(p.seq);
   return summary;
 }
 

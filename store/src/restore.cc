@@ -147,7 +147,7 @@ Status StoreImpl::RestoreEvents(const std::function<bool(std::string* line)>& ne
   SetRegistryLocked(std::move(types));
   last_hash_ = prev;
   last_recorded_at_ = last_recorded;
-  last_seq_ = seq;
+  PublishHead(seq);
   return Status::OK();
 }
 

@@ -561,11 +561,12 @@ Result<Event> StoreImpl::GetById(std::string_view id) {
 }
 
 Status StoreImpl::ReadStream(std::string_view stream, uint64_t max_seq,
-                             const Visitor<Event>& visit) {
+                             const Visitor<Event>& visit, uint64_t from_version) {
   const std::string prefix = StreamPrefix(stream);
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kStream]));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  for (it->Seek(StreamKey(stream, from_version)); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
     if (it->value().size() != 8) return Status::Corruption("stream index entry is malformed");
     uint64_t seq = GetU64(it->value().data());
     if (seq > max_seq) break;  // versions grow with seq within a stream
@@ -581,12 +582,13 @@ Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
   const uint64_t limit = range.limit.value_or(UINT64_MAX);
   uint64_t count = 0;
   if (!range.stream.empty()) {
+    auto from = FirstVersionAfter(range.stream, range.after_seq);
+    if (!from.ok()) return from.status();
     return ReadStream(range.stream, until, [&](const Event& e) {
-      if (e.seq() <= range.after_seq) return true;
       if (count >= limit) return false;
       ++count;
       return visit(e);
-    });
+    }, *from);
   }
   rocksdb::ReadOptions ro;
   const auto types = registry();

@@ -97,6 +97,15 @@ struct VocabularyInfo {
 template <typename T>
 using Visitor = std::function<bool(const T&)>;
 
+// How Store::Follow waits for new events.
+struct FollowOptions {
+  // Asked while Follow waits for new events, at least every `poll_micros`: Follow returns
+  // OK as soon as it returns false.  Default (empty): follow until the visitor returns
+  // false or an error ends it.
+  std::function<bool()> keep_going;
+  int64_t poll_micros = 200000;
+};
+
 class Store {
  public:
   // Opens (or, with options.create_if_missing, creates) the store at `path`, waiting up
@@ -171,6 +180,22 @@ class Store {
 
   // Visits the log in seq order.  Corrections and retractions are included.
   virtual Status ScanLog(const LogRange& range, const Visitor<Event>& visit) = 0;
+
+  // A subscription (SPEC §8 `log --follow`): visits the events of `range` (its stream,
+  // after its after_seq) as ScanLog does, and then every matching event appended later,
+  // as soon as it is durable: in seq order, each exactly once, without gaps.  It returns
+  // OK when the visitor returns false, when range.limit events (if set) were visited, or
+  // when options.keep_going says so; until_seq is ignored.  A slow visitor delays nothing
+  // else: events are read from the log when the visitor is ready for them.
+  // A store opened in this process follows the appends made through it; a store reached
+  // through `annals serve` (annals/server.h) follows every client's appends, and Follow
+  // fails with Unavailable if the server stops or the connection is lost (the message
+  // names the last seq visited, to resume after).
+  virtual Status Follow(const LogRange& range, const Visitor<Event>& visit,
+                        const FollowOptions& options) = 0;
+  Status Follow(const LogRange& range, const Visitor<Event>& visit) {
+    return Follow(range, visit, FollowOptions());
+  }
 
   // All streams, by name.
   virtual Result<std::vector<StreamInfo>> ListStreams() = 0;
