@@ -30,6 +30,7 @@ Result<Timeline::View> Timeline::Current(uint64_t seq) {
 
 void Timeline::Insert(const TimelineKey& key) {
   if (mode_ == Mode::kLowMemory) {
+    Spill();
     tree_.insert(key);
     return;
   }
@@ -39,10 +40,19 @@ void Timeline::Insert(const TimelineKey& key) {
 
 void Timeline::Remove(const TimelineKey& key) {
   if (mode_ == Mode::kLowMemory) {
+    Spill();
     tree_.erase(key);
     return;
   }
   removed_.push_back(key);
+}
+
+void Timeline::Spill() {
+  if (spilled_) return;
+  tree_.insert(order_.begin(), order_.end());  // sorted: linear
+  order_.clear();
+  order_.shrink_to_fit();
+  spilled_ = true;
 }
 
 void Timeline::Normalize() {
@@ -73,7 +83,7 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
     }
     changed_from_ = key;
     changed_until_ = key;
-    if (mode_ == Mode::kLowMemory) {
+    if (mode_ == Mode::kLowMemory && spilled_) {
       if (tree_.empty() || *tree_.rbegin() < key) {
         tree_.emplace_hint(tree_.end(), key);
         return Effect::kAppendedLast;
@@ -135,13 +145,15 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
 }
 
 Status Timeline::ForEach(const Visitor& visit) {
-  if (mode_ == Mode::kLowMemory) return Visit(tree_.cbegin(), tree_.cend(), visit);
+  if (mode_ == Mode::kLowMemory && spilled_) return Visit(tree_.cbegin(), tree_.cend(), visit);
   Normalize();
   return Visit(order_.cbegin(), order_.cend(), visit);
 }
 
 Status Timeline::ForEachAfter(const TimelineKey& after, const Visitor& visit) {
-  if (mode_ == Mode::kLowMemory) return Visit(tree_.upper_bound(after), tree_.cend(), visit);
+  if (mode_ == Mode::kLowMemory && spilled_) {
+    return Visit(tree_.upper_bound(after), tree_.cend(), visit);
+  }
   Normalize();
   return Visit(std::upper_bound(order_.cbegin(), order_.cend(), after), order_.cend(), visit);
 }

@@ -106,7 +106,8 @@ class Timeline {
 
   // Number of visible events.
   size_t size() const {
-    return mode_ == Mode::kLowMemory ? tree_.size() : order_.size() - removed_.size();
+    return mode_ == Mode::kLowMemory && spilled_ ? tree_.size()
+                                                 : order_.size() - removed_.size();
   }
   // Number of raw events added (domain and meta).
   uint64_t raw_events() const { return raw_events_; }
@@ -120,17 +121,21 @@ class Timeline {
   void Insert(const TimelineKey& key);
   void Remove(const TimelineKey& key);
   void Normalize();
+  void Spill();
   template <typename It>
   Status Visit(It from, It end, const Visitor& visit);
 
   Mode mode_;
   EventSource* source_;
   uint64_t raw_events_ = 0;
-  // Visible keys.  kLowMemory: tree_ (order_ and removed_ unused).  kInMemory: order_,
-  // appended in seq order; removals are collected in removed_ (a multiset: a key may come
-  // back after a correction moved it away and another moved it back) and subtracted by
-  // Normalize().
+  // Visible keys.  kLowMemory: order_ (sorted) while every key came after the ones
+  // before, then tree_ from the first that did not (spilled_; a node per key costs an
+  // in-order replay a few percent, so only streams that need it pay); removed_ unused.
+  // kInMemory: order_, appended in seq order; removals are collected in removed_ (a
+  // multiset: a key may come back after a correction moved it away and another moved it
+  // back) and subtracted by Normalize().
   std::set<TimelineKey> tree_;
+  bool spilled_ = false;
   std::vector<TimelineKey> order_;
   std::vector<TimelineKey> removed_;
   bool sorted_ = true;
