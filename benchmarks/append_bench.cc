@@ -29,8 +29,8 @@
 
 #include "annals/store.h"
 #include "bench_util.h"
-#include "coding.h"
-#include "event_rep.h"
+#include "log/coding.h"
+#include "codec/event_rep.h"
 
 namespace {
 

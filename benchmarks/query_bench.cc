@@ -42,7 +42,7 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "store_impl.h"
+#include "log/store_impl.h"
 
 namespace {
 

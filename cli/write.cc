@@ -102,7 +102,7 @@ int RunAppend(const GlobalOptions& global, AppendArgs& args) {
   return 0;
 }
 
-int RunImport(const GlobalOptions& global, const std::string& file) {
+int RunImport(const GlobalOptions& global, const std::string& file, bool from_export) {
   auto src = LineSource::Open(file);
   if (!src.ok()) return Fail(src.status());
   auto store = OpenStore(global, Use::kWrite);
@@ -115,6 +115,7 @@ int RunImport(const GlobalOptions& global, const std::string& file) {
   const EventTypes types = (*store)->Types();
   JsonLinesOptions reader_options;
   reader_options.types = &types;
+  reader_options.from_export = from_export;
   JsonLinesReader reader([&](std::string* line) { return (*src)->Next(line); }, reader_options);
   auto summary = (*store)->Import([&](std::optional<NewEvent>* event, std::string* label) {
     uint64_t line_no = 0;
@@ -234,15 +235,22 @@ void AddWriteCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   });
 
   auto import_file = std::make_shared<std::string>();
+  auto from_export = std::make_shared<bool>(false);
   CLI::App* import = app.add_subcommand(
       "import", "Append JSON Lines events atomically (any bad line: nothing appended)");
   import->footer("Example:\n  annals import examples/apple-intelligence-cn.jsonl\n"
-                 "  cat events.jsonl | annals import -");
+                 "  cat events.jsonl | annals import -\n"
+                 "  annals --db old export --stream S | annals --db new import --from-export -");
   import->add_option("file", *import_file, "JSON Lines file, or - for standard input")
       ->required();
+  import->add_flag("--from-export", *from_export,
+                   "The lines are an export (e.g. export --stream S of another store): each "
+                   "line's hash is checked, the events are recorded anew (new seq, version, "
+                   "recorded_at and hashes) and keep where they were first recorded as "
+                   "imported_from {recorded_at, seq, hash}");
   AddFormatOption(import, global);
-  import->callback([global, exit_code, import_file] {
-    *exit_code = RunImport(*global, *import_file);
+  import->callback([global, exit_code, import_file, from_export] {
+    *exit_code = RunImport(*global, *import_file, *from_export);
   });
 
   auto restore_file = std::make_shared<std::string>();

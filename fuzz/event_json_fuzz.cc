@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "annals/event.h"
-#include "event_rep.h"
+#include "codec/event_rep.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view json(reinterpret_cast<const char*>(data), size);

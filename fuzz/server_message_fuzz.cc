@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "annals/event.h"
-#include "event_rep.h"
+#include "codec/event_rep.h"
 #include "server/wire.h"
 #include "vocabulary/vocabulary.h"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "annals/event.h"
-#include "event_rep.h"
+#include "codec/event_rep.h"
 
 namespace {
 

@@ -31,6 +31,15 @@ struct Source {
   published @2 :Text;
 }
 
+# Where a re-recorded event was first recorded (`import --from-export`): the store-assigned
+# fields of the export line it came from.  Set by the store, never by a caller; not part of
+# the event's content (id idempotency compares the rest), but covered by its hash.
+struct Provenance {
+  recordedAt @0 :Text $Json.name("recorded_at");   # RFC 3339 UTC, microseconds
+  seq @1 :UInt64;
+  hash @2 :Text;          # the event's hash in the store it came from
+}
+
 # ---- data of each event type (SPEC §2) -------------------------------------------------
 
 enum TalksStatus {
@@ -150,4 +159,8 @@ struct Event $Json.discriminator(name = "type", valueName = "data") {
   recordedAt @18 :Text $Json.name("recorded_at");   # RFC 3339 UTC, microseconds
   prevHash @19 :Text $Json.name("prev_hash");       # lower-case hex SHA-256
   hash @20 :Text;         # SHA-256(prev_hash bytes || canonical(event without hash))
+
+  # Present only on events re-recorded from another store's export (ordinals 21 and 22
+  # are the union's `custom` and `vocabulary`).
+  importedFrom @23 :Provenance $Json.name("imported_from");
 }

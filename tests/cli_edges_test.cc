@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "coding.h"
-#include "store_impl.h"
+#include "log/coding.h"
+#include "log/store_impl.h"
 #include "test_util.h"
 
 namespace annals {
@@ -155,6 +155,15 @@ TEST_F(CliEdgesTest, TimelineOutMustBeSvgOrHtml) {
   EXPECT_NE(r.out.find("<svg"), std::string::npos);
 }
 
+// The quoted text value of `key` in a JSON line (its first occurrence), quotes included.
+std::string QuotedField(const std::string& line, const std::string& key) {
+  const std::string start = "\"" + key + "\":\"";
+  const size_t at = line.find(start);
+  if (at == std::string::npos) return "";
+  const size_t end = line.find('"', at + start.size());
+  return line.substr(at + start.size() - 1, end - (at + start.size()) + 2);
+}
+
 std::string Note(const std::string& id, const std::string& text) {
   return R"({"id":")" + id + R"(","stream":"s","type":"note","effective":"2025","data":{"text":")" +
          text + R"("}})" + "\n";
@@ -269,6 +278,58 @@ TEST_F(CliEdgesTest, PartnerChosenKeepsThePartnersReason) {
   EXPECT_NE(r.out.find(R"("Baidu":{"status":"opened","since":"2025-01","reason":"maps licence"})"),
             std::string::npos)
       << r.out;
+}
+
+TEST_F(CliEdgesTest, APerStreamExportMovesIntoAnotherStoreWithImportFromExport) {
+  ImportSample();
+  ASSERT_EQ(Run({"import", "-"}, Note("elsewhere", "another stream")).exit_code, 0);
+  const std::string part = Run({"export", "--stream", kStream}).out;
+  const std::vector<std::string> lines = test::Lines(part);
+  ASSERT_EQ(lines.size(), 11u);
+  const std::string other = dir_.Sub("other");
+  auto in_other = [&](std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), {"--db", other});
+    return RunAnnals(args, input);
+  };
+  ASSERT_EQ(in_other({"import", "-"}, Note("first", "already here")).exit_code, 0);
+  // Neither restore (the store is not empty) nor a plain import takes it.
+  EXPECT_EQ(in_other({"restore", "-"}, part).exit_code, 2);
+  RunResult plain = in_other({"import", "-"}, part);
+  EXPECT_EQ(plain.exit_code, 2);
+  EXPECT_NE(plain.err.find("import --from-export"), std::string::npos) << plain.err;
+
+  RunResult r = in_other({"import", "--from-export", "-"}, part);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "imported 11 events (seq 2-12)\n");
+  // Recorded anew, with where each event was first recorded kept beside it.
+  const std::vector<std::string> moved = test::Lines(in_other({"export", "--stream", kStream}).out);
+  ASSERT_EQ(moved.size(), 11u);
+  for (size_t i = 0; i < moved.size(); ++i) {
+    const std::string seq = std::to_string(i + 1);
+    const std::string original_at = QuotedField(lines[i], "recorded_at");
+    const std::string original_hash = QuotedField(lines[i], "hash");
+    EXPECT_NE(moved[i].find("\"seq\":" + std::to_string(i + 2) + ","), std::string::npos);
+    EXPECT_NE(moved[i].find("\"imported_from\":{\"recorded_at\":" + original_at + ",\"seq\":" +
+                            seq + ",\"hash\":" + original_hash + "}"),
+              std::string::npos)
+        << moved[i];
+  }
+  EXPECT_EQ(in_other({"state", "--stream", kStream, "--format", "json"}).out,
+            Run({"state", "--stream", kStream, "--format", "json"}).out);
+  EXPECT_EQ(in_other({"verify"}).exit_code, 0);
+  // Again: nothing new (the provenance is not content).
+  EXPECT_EQ(in_other({"import", "--from-export", "-"}, part).out,
+            "nothing imported: all 11 events were already recorded\n");
+  // A line changed after export is refused, naming it, and nothing is written.
+  std::string altered = part;
+  const size_t at = altered.find("Alibaba");
+  ASSERT_NE(at, std::string::npos);
+  altered.replace(at, 7, "Alabama");
+  const std::string third = dir_.Sub("third");
+  r = RunAnnals({"--db", third, "import", "--from-export", "-"}, altered);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("hash does not match its content"), std::string::npos) << r.err;
+  EXPECT_NE(RunAnnals({"--db", third, "log"}).exit_code, 0);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "annals/event.h"
-#include "event_rep.h"
+#include "codec/event_rep.h"
 #include "vocabulary/registry.h"
 #include "test_util.h"
 

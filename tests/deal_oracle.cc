@@ -12,8 +12,8 @@
 #include <string_view>
 #include <utility>
 
-#include "event_rep.h"
-#include "json_parse.h"
+#include "codec/event_rep.h"
+#include "codec/json_parse.h"
 #include "util/json_text.h"
 
 namespace annals {

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "annals/query.h"
-#include "projection.h"
+#include "bitemporal/projection.h"
 
 namespace annals {
 namespace test {

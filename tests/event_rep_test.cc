@@ -16,7 +16,7 @@
 #include <random>
 #include <string>
 
-#include "event_rep.h"
+#include "codec/event_rep.h"
 #include "vocabulary/registry.h"
 #include "vocabulary/registry.h"
 

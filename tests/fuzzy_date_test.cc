@@ -9,7 +9,7 @@
 // with the code under test.  Where edtf.js (npm `edtf` 4.11) agrees it was checked too.
 
 #include "annals/fuzzy_date.h"
-#include "fuzzy_date_internal.h"
+#include "dates/fuzzy_date_internal.h"
 
 #include <gtest/gtest.h>
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "annals/event.h"
-#include "json_parse.h"
+#include "codec/json_parse.h"
 #include "test_util.h"
 
 namespace annals {

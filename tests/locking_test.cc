@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "store_impl.h"
+#include "log/store_impl.h"
 #include "test_util.h"
 
 namespace annals {

@@ -26,8 +26,8 @@
 
 #include "annals/store.h"
 #include "deal_oracle.h"
-#include "projection.h"
-#include "store_impl.h"
+#include "bitemporal/projection.h"
+#include "log/store_impl.h"
 #include "test_util.h"
 
 namespace annals {

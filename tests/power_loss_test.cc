@@ -30,7 +30,7 @@
 
 #include "annals/store.h"
 #include "fault_env.h"
-#include "store_impl.h"
+#include "log/store_impl.h"
 #include "test_util.h"
 
 namespace annals {

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "projection.h"
-#include "store_impl.h"
+#include "bitemporal/projection.h"
+#include "log/store_impl.h"
 #include "deal_oracle.h"
 #include "test_util.h"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "store_lock.h"
+#include "log/store_lock.h"
 #include "test_util.h"
 
 namespace annals {

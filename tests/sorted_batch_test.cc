@@ -4,7 +4,7 @@
 // original order (so the last still wins); anything but puts is refused.  Checked on a
 // real RocksDB database.
 
-#include "sorted_batch.h"
+#include "log/sorted_batch.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "store_impl.h"
-#include "chain.h"
+#include "log/store_impl.h"
+#include "log/chain.h"
 #include "test_util.h"
 #include "vocabulary/registry.h"
 

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "annals/store.h"
-#include "coding.h"
-#include "store_impl.h"
-#include "chain.h"
+#include "log/coding.h"
+#include "log/store_impl.h"
+#include "log/chain.h"
 #include "test_util.h"
 #include "vocabulary/registry.h"
 

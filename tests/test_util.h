@@ -17,7 +17,7 @@
 
 #include "annals/event.h"
 #include "annals/status.h"
-#include "store_impl.h"
+#include "log/store_impl.h"
 
 #define ASSERT_OK(expr)                                   \
   do {                                                    \

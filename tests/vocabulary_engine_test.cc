@@ -8,7 +8,7 @@
 #include <capnp/any.h>
 
 #include "annals/store.h"
-#include "projection.h"
+#include "bitemporal/projection.h"
 #include "test_util.h"
 #include "util/json_text.h"
 #include "vocabulary/fold.h"

@@ -128,6 +128,17 @@ class NewEvent {
     return FromJson(json, EventTypes::BuiltIn());
   }
 
+  // Re-records one line of an export (the export shape of SPEC §5, e.g. of `export
+  // --stream S` from another store) as a new event of this store: the line's own hash is
+  // checked against its content and prev_hash (InvalidArgument names the mismatch, so a line
+  // altered after export is refused), its store-assigned fields are dropped (the store
+  // assigns new ones on append) and kept as the event's provenance, `imported_from`
+  // {recorded_at, seq, hash}; an event that already carries a provenance keeps it (the
+  // first recording).  Validated as FromJson; `vocabulary` events are refused (register
+  // the vocabulary with `vocab add` first).  The provenance is not content: id
+  // idempotency compares the rest.
+  static Result<NewEvent> FromExportJson(std::string_view json, const EventTypes& types);
+
   // Builds an event from separate fields, validated as FromJson does.
   static Result<NewEvent> FromFields(const EventFields& fields, const EventTypes& types);
   static Result<NewEvent> FromFields(const EventFields& fields) {

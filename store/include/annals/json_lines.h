@@ -40,6 +40,9 @@ struct JsonLinesOptions {
   // stores what the parsers produce), at least 1 and at most 3, beyond which the store,
   // not the parse, is the bottleneck.  0: no threads; Next() parses every line itself.
   int threads = -1;
+  // Lines are export lines (SPEC §5's export shape) re-recorded as new events
+  // (NewEvent::FromExportJson) instead of import lines (NewEvent::FromJson).
+  bool from_export = false;
   // A batch (the unit of work of a parser thread) ends after this many lines or once it
   // holds this many bytes of text, whichever comes first.
   size_t batch_lines = 256;

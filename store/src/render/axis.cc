@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "calendar.h"
+#include "dates/calendar.h"
 #include "render/text.h"
 #include "render/tone.h"
 

@@ -11,8 +11,8 @@
 #include <set>
 
 #include "annals/fuzzy_date.h"
-#include "event_rep.h"
-#include "projection.h"
+#include "codec/event_rep.h"
+#include "bitemporal/projection.h"
 #include "render/plan.h"
 #include "render/text.h"
 #include "render/tone.h"

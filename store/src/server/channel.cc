@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "event_rep.h"
+#include "codec/event_rep.h"
 
 namespace annals {
 namespace internal {

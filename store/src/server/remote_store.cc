@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "annals/server.h"
-#include "event_rep.h"
+#include "codec/event_rep.h"
 #include "server/address.h"
 #include "server/wire.h"
 

@@ -29,7 +29,7 @@
 #include "annals/server.h"
 #include "server/address.h"
 #include "server/service.h"
-#include "store_impl.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "event_rep.h"
+#include "codec/event_rep.h"
 #include "server/wire.h"
 
 namespace annals {

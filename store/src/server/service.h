@@ -39,7 +39,7 @@
 #include "server.capnp.h"
 #include "server/channel.h"
 #include "server/worker_pool.h"
-#include "store_impl.h"
+#include "log/store_impl.h"
 
 namespace annals {
 namespace internal {

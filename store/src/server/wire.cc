@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
-#include "checkpoint_node.h"
-#include "event_rep.h"
-#include "projection.h"
+#include "bitemporal/checkpoint_node.h"
+#include "codec/event_rep.h"
+#include "bitemporal/projection.h"
 #include "vocabulary/vocabulary.h"
 
 namespace annals {
@@ -149,6 +149,17 @@ Status CopyEnvelope(schema::Event::Reader in, schema::Event::Builder out) {
       o.setPublished(s.getPublished());
     }
   }
+  // The provenance of an event re-recorded from an export (NewEvent::FromExportJson, on
+  // the client); ValidateContent checks its fields.
+  if (in.hasImportedFrom()) {
+    auto from = in.getImportedFrom();
+    ANNALS_RETURN_IF_ERROR(CheckEventText("imported_from.recorded_at", from.getRecordedAt()));
+    ANNALS_RETURN_IF_ERROR(CheckEventText("imported_from.hash", from.getHash()));
+    auto o = out.initImportedFrom();
+    o.setRecordedAt(from.getRecordedAt());
+    o.setSeq(from.getSeq());
+    o.setHash(from.getHash());
+  }
   return Status::OK();
 }
 
@@ -194,7 +205,9 @@ Result<NewEvent> RebuildEvent(schema::Event::Reader in, const EventTypeResolver&
   for (const auto& [name, set] : assigned) {
     if (set) {
       return Status::InvalidArgument("field '" + std::string(name) +
-                                     "' is assigned by the store (use restore for exports)");
+                                     "' is assigned by the store (restore takes a whole "
+                                     "store's export; import --from-export re-records part "
+                                     "of one)");
     }
   }
   // A copy of the message as sent finds the data where the type keeps it; the event is

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "annals/status.h"
-#include "event_types.h"
+#include "codec/event_types.h"
 #include "vocabulary/vocabulary.h"
 
 namespace annals {
