@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -56,12 +57,13 @@ inline int64_t ValidTimeOf(uint64_t i) {
 }
 
 // Event i of stream `stream` as a JSON line (import shape).
-inline std::string EventLine(const std::string& stream, uint64_t i, bool in_order = false) {
+inline std::string EventLineAt(const std::string& stream, uint64_t i,
+                               const std::string& effective) {
   static const char* kPartners[] = {"Baidu", "Tencent", "ByteDance", "Alibaba"};
   static const char* kStatus[] = {"opened", "ongoing", "stalled", "ended"};
   std::string id = stream + "-" + std::to_string(i);
   std::string head = R"({"id":")" + id + R"(","stream":")" + stream + R"(","effective":")" +
-                     EffectiveOf(i, in_order) + R"(","source":{"publisher":"The Information"},)";
+                     effective + R"(","source":{"publisher":"The Information"},)";
   switch (i % 4) {
     case 0:
     case 1:
@@ -74,6 +76,20 @@ inline std::string EventLine(const std::string& stream, uint64_t i, bool in_orde
       return head + R"("type":"note","data":{"text":"analyst note )" + std::to_string(i) +
              R"("}})";
   }
+}
+
+inline std::string EventLine(const std::string& stream, uint64_t i, bool in_order = false) {
+  return EventLineAt(stream, i, EffectiveOf(i, in_order));
+}
+
+// The valid times of a stream recorded in the order it was reported, not the order it
+// happened: event i happened at minute order[i] of a random permutation (fixed seed).
+inline std::vector<uint64_t> ReportOrder(uint64_t n) {
+  std::vector<uint64_t> order(n);
+  for (uint64_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937_64 rng(7);
+  std::shuffle(order.begin(), order.end(), rng);
+  return order;
 }
 
 // A correction of event i of `stream` (new data; every third also moves it an hour).
@@ -143,6 +159,39 @@ inline std::unique_ptr<Store> CachedStream(uint64_t n, int corrected_per_mille,
         if (!AppendLines(store->get(), lines)) return nullptr;
         lines.clear();
       }
+    }
+  }
+  std::FILE* f = std::fopen((path + "/DONE").c_str(), "w");
+  if (f) std::fclose(f);
+  return std::move(store).value();
+}
+
+// Opens (building it once) a store with stream "s" of `n` events with random valid times
+// (ReportOrder).
+inline std::string ShuffledPath(uint64_t n) {
+  return BenchDir() + "/stream-" + std::to_string(n) + "-shuffled";
+}
+
+inline std::unique_ptr<Store> CachedShuffledStream(uint64_t n) {
+  const std::string path = ShuffledPath(n);
+  Options options;
+  options.create_if_missing = true;
+  options.sync = false;
+  const bool exists = std::filesystem::exists(path + "/DONE");
+  if (!exists) std::filesystem::remove_all(path);
+  auto store = Store::Open(path, options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
+    return nullptr;
+  }
+  if (exists) return std::move(store).value();
+  const std::vector<uint64_t> order = ReportOrder(n);
+  std::vector<std::string> lines;
+  for (uint64_t i = 0; i < n; ++i) {
+    lines.push_back(EventLineAt("s", i, EffectiveOf(order[i], /*in_order=*/true)));
+    if (lines.size() == 1000 || i + 1 == n) {
+      if (!AppendLines(store->get(), lines)) return nullptr;
+      lines.clear();
     }
   }
   std::FILE* f = std::fopen((path + "/DONE").c_str(), "w");

@@ -30,7 +30,8 @@ Result<Timeline::View> Timeline::Current(uint64_t seq) {
 
 void Timeline::Insert(const TimelineKey& key) {
   if (mode_ == Mode::kLowMemory) {
-    order_.insert(std::lower_bound(order_.begin(), order_.end(), key), key);
+    Spill();
+    tree_.insert(key);
     return;
   }
   if (sorted_ && !order_.empty() && key < order_.back()) sorted_ = false;
@@ -39,11 +40,19 @@ void Timeline::Insert(const TimelineKey& key) {
 
 void Timeline::Remove(const TimelineKey& key) {
   if (mode_ == Mode::kLowMemory) {
-    auto it = std::lower_bound(order_.begin(), order_.end(), key);
-    if (it != order_.end() && *it == key) order_.erase(it);
+    Spill();
+    tree_.erase(key);
     return;
   }
   removed_.push_back(key);
+}
+
+void Timeline::Spill() {
+  if (spilled_) return;
+  tree_.insert(order_.begin(), order_.end());  // sorted: linear
+  order_.clear();
+  order_.shrink_to_fit();
+  spilled_ = true;
 }
 
 void Timeline::Normalize() {
@@ -73,7 +82,13 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
       ids_[std::string(raw.id())] = raw.seq();
     }
     changed_from_ = key;
-    if (sorted_ && removed_.empty() && (order_.empty() || order_.back() < key)) {
+    changed_until_ = key;
+    if (mode_ == Mode::kLowMemory && spilled_) {
+      if (tree_.empty() || *tree_.rbegin() < key) {
+        tree_.emplace_hint(tree_.end(), key);
+        return Effect::kAppendedLast;
+      }
+    } else if (sorted_ && removed_.empty() && (order_.empty() || order_.back() < key)) {
       order_.push_back(key);
       return Effect::kAppendedLast;
     }
@@ -111,6 +126,7 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
     views_.erase(target_seq);
     Remove(old_key);
     changed_from_ = old_key;
+    changed_until_ = old_key;
     return Effect::kReordered;
   }
   // Corrections apply on top of the view so far: each replaces the fields it gives.
@@ -123,22 +139,28 @@ Result<Timeline::Effect> Timeline::Add(const Event& raw) {
   Remove(old_key);
   Insert(KeyOf(view));
   changed_from_ = std::min(old_key, KeyOf(view));
+  changed_until_ = std::max(old_key, KeyOf(view));
   views_[target_seq] = View{std::move(view), true};
   return Effect::kReordered;
 }
 
 Status Timeline::ForEach(const Visitor& visit) {
+  if (mode_ == Mode::kLowMemory && spilled_) return Visit(tree_.cbegin(), tree_.cend(), visit);
   Normalize();
-  return Visit(order_.begin(), visit);
+  return Visit(order_.cbegin(), order_.cend(), visit);
 }
 
 Status Timeline::ForEachAfter(const TimelineKey& after, const Visitor& visit) {
+  if (mode_ == Mode::kLowMemory && spilled_) {
+    return Visit(tree_.upper_bound(after), tree_.cend(), visit);
+  }
   Normalize();
-  return Visit(std::upper_bound(order_.begin(), order_.end(), after), visit);
+  return Visit(std::upper_bound(order_.cbegin(), order_.cend(), after), order_.cend(), visit);
 }
 
-Status Timeline::Visit(std::vector<TimelineKey>::const_iterator from, const Visitor& visit) {
-  for (auto k = from; k != order_.end(); ++k) {
+template <typename It>
+Status Timeline::Visit(It from, It end, const Visitor& visit) {
+  for (auto k = from; k != end; ++k) {
     const TimelineKey& key = *k;
     auto it = views_.find(key.second);
     if (it != views_.end()) {

@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -62,8 +63,10 @@ class Timeline {
     // Keeps every domain event in memory and sorts once, when first read.  For one query.
     kInMemory,
     // Keeps only the valid-time order and the corrected views; reads the other events
-    // back from the source when folding.  The order stays sorted after every Add(), so an
-    // event that sorts last can be applied incrementally (audit replay).
+    // back from the source when folding.  The order stays sorted after every Add() (in a
+    // balanced tree, so that an event inserted anywhere costs O(log n), not a shift of
+    // the whole order), so an event that sorts last can be applied incrementally and a
+    // back-dated one re-folded from a checkpoint before it (audit replay).
     kLowMemory,
   };
 
@@ -88,6 +91,10 @@ class Timeline {
   // or moved or removed from): every visible event before it is as it was.  Meaningful
   // after kAppendedLast and kReordered.
   const TimelineKey& changed_from() const { return changed_from_; }
+  // The last valid-time position the last Add() changed: every visible event after it is
+  // as it was, so a fold that reaches it in the state an earlier fold had there goes on
+  // as that one did.  Meaningful after kAppendedLast and kReordered.
+  const TimelineKey& changed_until() const { return changed_until_; }
 
   using Visitor = std::function<bool(const Event& view, bool corrected)>;
   // Visits the visible domain events in valid-time order: the corrected view (effective
@@ -98,7 +105,10 @@ class Timeline {
   Status ForEachAfter(const TimelineKey& after, const Visitor& visit);
 
   // Number of visible events.
-  size_t size() const { return order_.size() - removed_.size(); }
+  size_t size() const {
+    return mode_ == Mode::kLowMemory && spilled_ ? tree_.size()
+                                                 : order_.size() - removed_.size();
+  }
   // Number of raw events added (domain and meta).
   uint64_t raw_events() const { return raw_events_; }
 
@@ -111,14 +121,21 @@ class Timeline {
   void Insert(const TimelineKey& key);
   void Remove(const TimelineKey& key);
   void Normalize();
-  Status Visit(std::vector<TimelineKey>::const_iterator from, const Visitor& visit);
+  void Spill();
+  template <typename It>
+  Status Visit(It from, It end, const Visitor& visit);
 
   Mode mode_;
   EventSource* source_;
   uint64_t raw_events_ = 0;
-  // Visible keys.  kLowMemory: always sorted, removed_ empty.  kInMemory: appended in seq
-  // order; removals are collected in removed_ (a multiset: a key may come back after a
-  // correction moved it away and another moved it back) and subtracted by Normalize().
+  // Visible keys.  kLowMemory: order_ (sorted) while every key came after the ones
+  // before, then tree_ from the first that did not (spilled_; a node per key costs an
+  // in-order replay a few percent, so only streams that need it pay); removed_ unused.
+  // kInMemory: order_, appended in seq order; removals are collected in removed_ (a
+  // multiset: a key may come back after a correction moved it away and another moved it
+  // back) and subtracted by Normalize().
+  std::set<TimelineKey> tree_;
+  bool spilled_ = false;
   std::vector<TimelineKey> order_;
   std::vector<TimelineKey> removed_;
   bool sorted_ = true;
@@ -127,6 +144,7 @@ class Timeline {
   std::unordered_map<std::string, uint64_t> ids_;  // kInMemory only: id -> seq
   std::unordered_set<uint64_t> retracted_;
   TimelineKey changed_from_{0, 0};
+  TimelineKey changed_until_{0, 0};
 };
 
 // A fold over visible events.  Apply() is called in valid-time order with the corrected

@@ -5,21 +5,9 @@
 //
 // state and diff fold from the nearest checkpoint (checkpoint.cc), so their cost does not
 // grow with the stream; history reads the whole stream up to the known_at seq into an
-// in-memory Timeline (it prints every event anyway).
-//
-// Replay keeps, per stream, a low-memory Timeline, the folded latest-knowledge state, and
-// snapshots of that fold at valid-time positions (ReplayCursor below).  An event that
-// sorts after every visible event of its stream (the common, in-order case) is applied to
-// the state and only the parts of the state it can touch are compared, so a replay of an
-// in-order stream is linear.  A back-dated event, a correction or a retraction changes the
-// fold from some position on: the replay resumes from the last snapshot before that
-// position and compares the whole state.  Its cost grows with how far back the change
-// reaches, not with the stream.  Events are read back from a window of the most recently
-// scanned ones when they are still in it.
+// in-memory Timeline (it prints every event anyway).  The audit replay is in replay.cc.
 
-#include <memory>
-#include <optional>
-#include <unordered_map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,113 +18,6 @@ namespace annals {
 namespace internal {
 
 namespace {
-
-// The events a replay has scanned, by seq, for re-folds to read back: the last
-// kCapacity of them (a ring indexed by seq, since the scan is in seq order), then the store.
-class ReplaySource final : public EventSource {
- public:
-  explicit ReplaySource(StoreImpl* store) : store_(store), ring_(kCapacity) {}
-
-  void Remember(const Event& e) {
-    ring_[e.seq() % kCapacity] = e;
-    newest_ = e.seq();
-  }
-
-  Result<Event> BySeq(uint64_t seq) override {
-    if (seq <= newest_ && newest_ - seq < kCapacity) {
-      const std::optional<Event>& slot = ring_[seq % kCapacity];
-      if (slot && slot->seq() == seq) return *slot;
-    }
-    return store_->GetBySeq(seq);
-  }
-  Result<Event> ById(std::string_view id) override { return store_->GetById(id); }
-
- private:
-  static constexpr uint64_t kCapacity = 1 << 14;
-  StoreImpl* store_;
-  std::vector<std::optional<Event>> ring_;
-  uint64_t newest_ = 0;
-};
-
-// One stream's replay: its timeline, the fold of it (latest knowledge), and snapshots of
-// that fold.  A snapshot is taken every `interval` events folded; when there are more than
-// kMaxSnapshots, every other one of the older half goes, so they are dense near the end of
-// the stream (where back-dated events usually land) and memory stays bounded by a fixed
-// number of states.
-class ReplayCursor {
- public:
-  ReplayCursor(EventSource* source, uint64_t interval,
-               std::shared_ptr<const Vocabulary> vocabulary)
-      : timeline_(Timeline::Mode::kLowMemory, source),
-        interval_(interval),
-        vocabulary_(std::move(vocabulary)) {}
-
-  Timeline* timeline() { return &timeline_; }
-  const std::shared_ptr<const Vocabulary>& vocabulary() const { return vocabulary_; }
-
-  // Applies an event that sorted after every visible one; returns the changes it made.
-  std::vector<Change> ApplyLast(const Event& e) {
-    projection_->Apply(e);
-    Folded(KeyOf(e));
-    std::vector<Change> changes = projection_->fold().LastChanges();
-    SortByPath(&changes);
-    return changes;
-  }
-
-  // Re-folds from the last snapshot before the timeline's changed_from(); returns the
-  // changes against the state before.
-  Result<std::vector<Change>> Refold() {
-    const TimelineKey from = timeline_.changed_from();
-    while (!snapshots_.empty() && !(snapshots_.back().last < from)) snapshots_.pop_back();
-    auto previous = std::move(projection_);
-    std::optional<TimelineKey> after;
-    if (snapshots_.empty()) {
-      projection_ = std::make_unique<StateProjection>(vocabulary_);
-    } else {
-      projection_ = std::make_unique<StateProjection>(snapshots_.back().fold);
-      after = snapshots_.back().last;
-    }
-    projection_->fold().set_track_changes(true);
-    since_snapshot_ = 0;
-    auto apply = [&](const Event& view, bool) {
-      projection_->Apply(view);
-      Folded(KeyOf(view));
-      return true;
-    };
-    ANNALS_RETURN_IF_ERROR(after ? timeline_.ForEachAfter(*after, apply)
-                                 : timeline_.ForEach(apply));
-    if (previous == nullptr) return std::vector<Change>();
-    return DiffStates(previous->ToState(), projection_->ToState());
-  }
-
- private:
-  static constexpr size_t kMaxSnapshots = 32;
-  struct Snapshot {
-    TimelineKey last;  // the position of the last event folded into it
-    StateFold fold;
-  };
-
-  void Folded(const TimelineKey& key) {
-    if (++since_snapshot_ < interval_) return;
-    since_snapshot_ = 0;
-    snapshots_.push_back(Snapshot{key, projection_->fold()});
-    if (snapshots_.size() <= kMaxSnapshots) return;
-    std::vector<Snapshot> kept;
-    kept.reserve(kMaxSnapshots);
-    const size_t older = snapshots_.size() / 2;
-    for (size_t i = 0; i < snapshots_.size(); ++i) {
-      if (i >= older || i % 2 == 1) kept.push_back(std::move(snapshots_[i]));
-    }
-    snapshots_.swap(kept);
-  }
-
-  Timeline timeline_;
-  std::unique_ptr<StateProjection> projection_;  // null before the first fold
-  std::vector<Snapshot> snapshots_;              // ascending by `last`
-  uint64_t interval_;
-  uint64_t since_snapshot_ = 0;
-  std::shared_ptr<const Vocabulary> vocabulary_;
-};
 
 // The last instant of `text`, or unbounded when it is empty.
 Result<int64_t> ParseValidTime(const std::string& text, const char* what) {
@@ -266,79 +147,6 @@ Result<DiffResult> StoreImpl::Diff(const std::string& stream, const std::string&
   result.known_at = known_at;
   result.changes = DiffStates(*before, *after);
   return result;
-}
-
-Status StoreImpl::Replay(const LogRange& range, const Visitor<ReplayEntry>& visit) {
-  if (!range.stream.empty()) ANNALS_RETURN_IF_ERROR(GetStream(range.stream).status());
-  ReplaySource source(this);
-  std::unordered_map<std::string, std::unique_ptr<ReplayCursor>> cursors;
-
-  Status error;
-  bool stopped = false;
-  const std::shared_ptr<const Registry> types = registry();
-  // Each stream's binding to a vocabulary (read once: a binding never changes).
-  std::unordered_map<std::string, std::optional<std::pair<uint64_t, std::string>>> bindings;
-  auto step = [&](const Event& e) -> Status {
-    const std::string stream(e.stream());
-    auto& slot = cursors[stream];
-    // The state is the latest knowledge at the event's own seq: its stream's vocabulary
-    // as registered by then.  A stream whose vocabulary changed (bound, or a new version
-    // registered) since the last event is replayed again up to just before this one.
-    auto bound = bindings.find(stream);
-    if (bound == bindings.end()) {
-      auto b = BindingOf(stream);
-      if (!b.ok()) return b.status();
-      bound = bindings.emplace(stream, std::move(b).value()).first;
-    }
-    std::shared_ptr<const Vocabulary> v;
-    if (bound->second && bound->second->first <= e.seq()) {
-      const VocabularyVersion* version = types->At(bound->second->second, e.seq());
-      if (version == nullptr) {
-        return Status::Corruption("stream '" + stream + "' belongs to the vocabulary '" +
-                                  bound->second->second + "', which this store does not have");
-      }
-      v = version->vocabulary;
-    }
-    if (!slot || slot->vocabulary() != v) {
-      // Start from its state just before this event.
-      slot = std::make_unique<ReplayCursor>(&source, checkpoint_interval_, v);
-      Status inner;
-      ANNALS_RETURN_IF_ERROR(ReadStream(e.stream(), e.seq() - 1, [&](const Event& earlier) {
-        auto r = slot->timeline()->Add(earlier);
-        if (!r.ok()) inner = r.status();
-        return r.ok();
-      }));
-      ANNALS_RETURN_IF_ERROR(inner);
-      ANNALS_RETURN_IF_ERROR(slot->Refold().status());
-    }
-    source.Remember(e);
-    ReplayCursor* c = slot.get();
-    ReplayEntry entry;
-    entry.event = e;
-    auto effect = c->timeline()->Add(e);
-    if (!effect.ok()) return effect.status();
-    switch (*effect) {
-      case Timeline::Effect::kNone:
-        break;
-      case Timeline::Effect::kAppendedLast:
-        entry.changes = c->ApplyLast(e);
-        break;
-      case Timeline::Effect::kReordered: {
-        auto changes = c->Refold();
-        if (!changes.ok()) return changes.status();
-        entry.changes = std::move(changes).value();
-        break;
-      }
-    }
-    if (!visit(entry)) stopped = true;
-    return Status::OK();
-  };
-  Status s = ScanLog(range, [&](const Event& e) {
-    error = step(e);
-    return error.ok() && !stopped;
-  });
-  ANNALS_RETURN_IF_ERROR(s);
-  return error;
 }
 
 }  // namespace internal

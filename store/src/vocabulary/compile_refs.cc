@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace annals {
@@ -48,6 +49,38 @@ std::string FieldNames(const StructShape& shape) {
   std::string out;
   for (const auto& f : shape.fields) out += (out.empty() ? "" : ", ") + f.json_name;
   return out;
+}
+
+// How to read `field` straight from its struct's sections (DataRead), or nothing when the
+// dynamic API must: an explicit default, a list, a struct as the value (`last`).
+std::optional<DataRead> DirectRead(capnp::StructSchema::Field field, bool last) {
+  auto proto = field.getProto();
+  if (!proto.isSlot() || proto.getSlot().getHadExplicitDefault()) return std::nullopt;
+  DataRead r;
+  r.offset = proto.getSlot().getOffset();
+  using W = capnp::schema::Type;
+  switch (proto.getSlot().getType().which()) {
+    case W::STRUCT:
+      if (last) return std::nullopt;
+      r.kind = DataRead::kStruct;
+      return r;
+    case W::TEXT: r.kind = DataRead::kText; break;
+    case W::BOOL: r.kind = DataRead::kBool; break;
+    case W::INT8: r.kind = DataRead::kInt8; break;
+    case W::INT16: r.kind = DataRead::kInt16; break;
+    case W::INT32: r.kind = DataRead::kInt32; break;
+    case W::INT64: r.kind = DataRead::kInt64; break;
+    case W::UINT8: r.kind = DataRead::kUInt8; break;
+    case W::UINT16: r.kind = DataRead::kUInt16; break;
+    case W::UINT32: r.kind = DataRead::kUInt32; break;
+    case W::UINT64: r.kind = DataRead::kUInt64; break;
+    case W::FLOAT32: r.kind = DataRead::kFloat32; break;
+    case W::FLOAT64: r.kind = DataRead::kFloat64; break;
+    case W::ENUM: r.kind = DataRead::kEnum; break;
+    default: return std::nullopt;
+  }
+  if (!last) return std::nullopt;  // only structs have fields to follow
+  return r;
 }
 
 // Follows `parts[from..]` through the struct fields of `shape`, into `path`; the type at
@@ -240,10 +273,14 @@ Result<TypeShape> ShapeBuilder::Type(capnp::Type type, const std::string& where)
       t.kind = TypeShape::kFloat;
       t.bits = type.which() == W::FLOAT32 ? 32 : 64;
       return t;
-    case W::ENUM:
+    case W::ENUM: {
       t.kind = TypeShape::kEnum;
       t.enum_schema = type.asEnum();
+      auto names = std::make_shared<std::vector<std::string>>();
+      for (auto e : t.enum_schema.getEnumerants()) names->push_back(e.getProto().getName().cStr());
+      t.enumerants = std::move(names);
       return t;
+    }
     case W::STRUCT: {
       auto s = Struct(type.asStruct(), where);
       if (!s.ok()) return s.status();
@@ -391,6 +428,14 @@ Result<Ref> CompileRef(const std::string& text, const RefScope& scope) {
       s = s->fields[f].type.structure;
     }
     ref.node_path.clear();
+    for (size_t i = 0; i < ref.data_path.size(); ++i) {
+      auto read = DirectRead(ref.data_path[i], i + 1 == ref.data_path.size());
+      if (!read) {
+        ref.data_reads.clear();
+        break;
+      }
+      ref.data_reads.push_back(*read);
+    }
     return ref;
   }
   if (root == "state") {

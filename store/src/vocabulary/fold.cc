@@ -1,25 +1,21 @@
 // Copyright annals authors.
 //
-// StateFold (fold.h): effects, derive rules, counters and change tracking.
+// StateFold (fold.h): construction, evaluation of refs and conditions, effects and derive
+// rules.  Counters and change tracking are in fold_tracking.cc, what is read of an event
+// in event_values.cc.
 
 #include "vocabulary/fold.h"
 
-#include <capnp/dynamic.h>
-
 #include <algorithm>
+#include <string>
 #include <utility>
 
-#include "util/json_text.h"
+#include "vocabulary/fold_internal.h"
 
 namespace annals {
 namespace internal {
 
 namespace {
-
-const Node& UnsetNode() {
-  static const Node* unset = new Node();
-  return *unset;
-}
 
 // The node at `path` from `root`, or null when a struct on the way is unset (unlike
 // StateFold::At, nothing is created).
@@ -32,187 +28,7 @@ Node* Existing(Node* root, const std::vector<int>& path) {
   return n;
 }
 
-uint16_t EnumerantByName(capnp::EnumSchema schema, const std::string& name) {
-  KJ_IF_MAYBE(e, schema.findEnumerantByName(name)) { return static_cast<uint16_t>(e->getOrdinal()); }
-  return 0;  // unreachable: the compiler checked every name
-}
-
 }  // namespace
-
-Node NodeFromDynamic(const TypeShape& type, capnp::DynamicValue::Reader value) {
-  Node n;
-  switch (value.getType()) {
-    case capnp::DynamicValue::TEXT: {
-      auto t = value.as<capnp::Text>();
-      n.tag = Node::kText;
-      n.text.assign(t.cStr(), t.size());
-      break;
-    }
-    case capnp::DynamicValue::BOOL:
-      n.tag = Node::kBool;
-      n.b = value.as<bool>();
-      break;
-    case capnp::DynamicValue::INT:
-      n.tag = Node::kInt;
-      n.i = value.as<int64_t>();
-      break;
-    case capnp::DynamicValue::UINT:
-      n.tag = Node::kUInt;
-      n.u = value.as<uint64_t>();
-      break;
-    case capnp::DynamicValue::FLOAT:
-      n.tag = Node::kFloat;
-      n.f = value.as<double>();
-      break;
-    case capnp::DynamicValue::ENUM:
-      n.tag = Node::kEnum;
-      n.e = value.as<capnp::DynamicEnum>().getRaw();
-      return n;  // an enum value is set, whichever enumerant
-    case capnp::DynamicValue::LIST: {
-      n.tag = Node::kList;
-      for (auto element : value.as<capnp::DynamicList>()) {
-        n.items.push_back(NodeFromDynamic(*type.element, element));
-      }
-      break;
-    }
-    case capnp::DynamicValue::STRUCT: {
-      auto s = value.as<capnp::DynamicStruct>();
-      const StructShape& shape = *type.structure;
-      n = Node::Struct(shape);
-      auto fields = shape.schema.getFields();
-      for (unsigned i = 0; i < fields.size(); ++i) {
-        if (fields[i].getProto().getSlot().getType().isStruct() && !s.has(fields[i])) continue;
-        n.items[i] = NodeFromDynamic(shape.fields[i].type, s.get(fields[i]));
-      }
-      return n;
-    }
-    default:
-      break;
-  }
-  n.Normalize();
-  return n;
-}
-
-Node Convert(const Conversion& c, const Node& value) {
-  if (!value.IsSet()) return Node();
-  switch (c.kind) {
-    case Conversion::kCopy:
-      return value;
-    case Conversion::kToText:
-      return Node::Text(NodeText(c.from, value));
-    case Conversion::kEnumByName: {
-      Node n;
-      n.tag = Node::kEnum;
-      n.e = EnumerantByName(c.to.enum_schema, value.tag == Node::kText
-                                                  ? value.text
-                                                  : NodeText(c.from, value));
-      return n;
-    }
-    case Conversion::kNumeric: {
-      Node n;
-      double d = value.tag == Node::kInt ? static_cast<double>(value.i)
-                 : value.tag == Node::kUInt ? static_cast<double>(value.u)
-                                            : value.f;
-      switch (c.to.kind) {
-        case TypeShape::kInt:
-          n.tag = Node::kInt;
-          n.i = value.tag == Node::kInt ? value.i
-                : value.tag == Node::kUInt ? static_cast<int64_t>(value.u)
-                                           : static_cast<int64_t>(d);
-          break;
-        case TypeShape::kUInt:
-          n.tag = Node::kUInt;
-          n.u = value.tag == Node::kUInt ? value.u
-                : value.tag == Node::kInt ? static_cast<uint64_t>(std::max<int64_t>(value.i, 0))
-                                          : static_cast<uint64_t>(std::max(d, 0.0));
-          break;
-        default:
-          n.tag = Node::kFloat;
-          n.f = d;
-      }
-      n.Normalize();
-      return n;
-    }
-    case Conversion::kList: {
-      Node n;
-      n.tag = Node::kList;
-      for (const Node& e : value.items) {
-        Node converted = Convert(*c.element, e);
-        if (converted.IsSet() || c.to.element->kind == TypeShape::kStruct) {
-          n.items.push_back(std::move(converted));
-        }
-      }
-      n.Normalize();
-      return n;
-    }
-    case Conversion::kStruct: {
-      Node n = Node::Struct(*c.to.structure);
-      for (const auto& f : c.fields) n.items[f.to] = Convert(*f.conversion, value.items[f.from]);
-      return n;
-    }
-  }
-  return Node();
-}
-
-Node EvalEventRef(const Ref& ref, const FoldInput& event) {
-  switch (ref.source) {
-    case Ref::kLiteral:
-      return ref.literal;
-    case Ref::kEffective:
-      return Node::Text(std::string(event.effective));
-    case Ref::kData: {
-      capnp::DynamicStruct::Reader s = event.data.getAs<capnp::DynamicStruct>(event.type->data);
-      for (size_t i = 0; i + 1 < ref.data_path.size(); ++i) {
-        s = s.get(ref.data_path[i]).as<capnp::DynamicStruct>();
-      }
-      const auto& last = ref.data_path.back();
-      if (last.getProto().getSlot().getType().isStruct() && !s.has(last)) return Node();
-      return NodeFromDynamic(ref.type, s.get(last));
-    }
-    default:
-      return Node();
-  }
-}
-
-namespace {
-
-// Appends the parts of a summary; false if a placeholder directly in them is unset.
-bool RenderParts(const std::vector<SummaryPart>& parts, const FoldInput& event,
-                 std::string* out) {
-  bool all_set = true;
-  for (const SummaryPart& p : parts) {
-    switch (p.kind) {
-      case SummaryPart::kText:
-        *out += p.text;
-        break;
-      case SummaryPart::kRef: {
-        const Node value = EvalEventRef(p.ref, event);
-        if (!value.IsSet()) {
-          all_set = false;
-        } else if (value.tag == Node::kBool) {
-          *out += p.text;  // a flag shows its name
-        } else {
-          *out += NodeText(p.ref.type, value);
-        }
-        break;
-      }
-      case SummaryPart::kGroup: {
-        std::string group;
-        if (RenderParts(p.group, event, &group)) *out += group;
-        break;
-      }
-    }
-  }
-  return all_set;
-}
-
-}  // namespace
-
-std::string RenderSummary(const FoldInput& event) {
-  std::string out;
-  RenderParts(event.type->summary, event, &out);
-  return out;
-}
 
 // ---- construction -----------------------------------------------------------------------
 
@@ -273,11 +89,13 @@ bool StateFold::Holds(const Cond& cond, const Context& ctx) const {
     case Cond::kEq:
     case Cond::kNe:
     case Cond::kIn: {
-      const std::string text = NodeText(cond.ref.type, value);
+      std::string text_scratch;
+      const std::string_view text = CompareText(cond.ref.type, value, &text_scratch);
       bool equal = false;
       for (const Ref& operand : cond.operands) {
         Node s;
-        if (NodeText(operand.type, Eval(operand, ctx, &s)) == text) {
+        std::string operand_scratch;
+        if (CompareText(operand.type, Eval(operand, ctx, &s), &operand_scratch) == text) {
           equal = true;
           break;
         }
@@ -322,157 +140,6 @@ Node StateFold::Value(const Ref& ref, const Conversion& conversion, const Contex
 void StateFold::AssignFields(const std::vector<Assign>& fields, const Context& ctx,
                        Node* target) const {
   for (const auto& a : fields) target->items[a.field] = Value(a.ref, a.conversion, ctx);
-}
-
-// ---- counters and change tracking -------------------------------------------------------
-
-bool StateFold::Matches(const std::vector<Cond>& conds, const Node& element) const {
-  Context ctx;
-  ctx.it = &element;
-  return AllHold(conds, ctx);
-}
-
-void StateFold::Recount(int field) {
-  if (!vocabulary_ || counters_of_[field].empty()) return;
-  const Node& value = root_.items[field];
-  for (int c : counters_of_[field]) {
-    const auto& conds = *vocabulary_->counters()[c].conds;
-    int64_t n = 0;
-    if (value.tag == Node::kMap) {
-      for (const auto& [key, element] : value.entries) n += Matches(conds, element);
-    } else if (value.tag == Node::kList) {
-      for (const Node& element : value.items) n += Matches(conds, element);
-    }
-    counts_[c] = n;
-  }
-}
-
-void StateFold::ElementChanging(int field, const Node* element, const std::string* key,
-                                size_t index) {
-  for (int c : counters_of_[field]) {
-    if (element != nullptr && Matches(*vocabulary_->counters()[c].conds, *element)) {
-      --counts_[c];
-    }
-  }
-  if (!track_) return;
-  for (const Part& p : parts_) {
-    if (p.field != field) continue;
-    if (p.kind == Part::kWhole) return;
-    if (key != nullptr && p.kind == Part::kKey && p.key == *key) return;
-    if (key == nullptr && p.kind == Part::kIndex && p.index == index) return;
-  }
-  Part part;
-  part.field = field;
-  part.kind = key != nullptr ? Part::kKey : Part::kIndex;
-  if (key != nullptr) part.key = *key;
-  part.index = index;
-  if (element != nullptr) part.before = *element;
-  parts_.push_back(std::move(part));
-}
-
-void StateFold::ElementChanged(int field, const Node* element) {
-  for (int c : counters_of_[field]) {
-    if (element != nullptr && Matches(*vocabulary_->counters()[c].conds, *element)) {
-      ++counts_[c];
-    }
-  }
-}
-
-void StateFold::TouchWhole(int field) {
-  if (!track_) return;
-  Node before = root_.items[field];
-  // Parts of this field recorded earlier in the event hold what was there before them.
-  for (auto p = parts_.rbegin(); p != parts_.rend(); ++p) {
-    if (p->field != field) continue;
-    if (p->kind == Part::kWhole) return;  // already whole
-    if (p->kind == Part::kKey) {
-      if (p->before.IsSet()) {
-        before.tag = Node::kMap;
-        before.entries[p->key] = p->before;
-      } else {
-        before.entries.erase(p->key);
-      }
-    } else if (p->kind == Part::kIndex) {
-      if (p->before.IsSet()) {
-        before.items[p->index] = p->before;
-      } else if (before.items.size() > p->index) {
-        before.items.resize(p->index);
-      }
-    }
-  }
-  before.Normalize();
-  parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
-                              [&](const Part& p) { return p.field == field; }),
-               parts_.end());
-  Part part;
-  part.field = field;
-  part.before = std::move(before);
-  parts_.push_back(std::move(part));
-}
-
-void StateFold::BeginEvent() {
-  if (!track_) return;
-  parts_.clear();
-  derived_before_.clear();
-  if (!vocabulary_) return;
-  for (const auto& d : vocabulary_->derived()) derived_before_.push_back(root_.items[d.field]);
-}
-
-std::vector<StateFold::PartRef> StateFold::LastParts() const {
-  return std::vector<PartRef>(parts_.begin(), parts_.end());
-}
-
-std::vector<Change> StateFold::LastChanges() const {
-  std::vector<Change> out;
-  for (const Part& p : parts_) {
-    if (p.kind == Part::kFact) {
-      auto it = facts_.find(p.key);
-      const std::string* now = it == facts_.end() ? nullptr : &it->second;
-      const std::string* was = p.fact_existed ? &p.fact_before : nullptr;
-      if ((now == nullptr) != (was == nullptr) || (now && *now != *was)) {
-        out.push_back(Change{"facts." + p.key, was ? JsonQuote(*was) : "null",
-                             now ? JsonQuote(*now) : "null", was ? *was : "-",
-                             now ? *now : "-"});
-      }
-      continue;
-    }
-    const FieldShape& field = vocabulary_->state().fields[p.field];
-    const Node& now = root_.items[p.field];
-    switch (p.kind) {
-      case Part::kWhole:
-        DiffNodes(field.type, p.before, now, field.json_name, &out);
-        break;
-      case Part::kKey: {
-        Node before_map, after_map;
-        before_map.tag = after_map.tag = Node::kMap;
-        if (p.before.IsSet()) before_map.entries.emplace(p.key, p.before);
-        if (now.tag == Node::kMap) {
-          auto it = now.entries.find(p.key);
-          if (it != now.entries.end()) after_map.entries.emplace(p.key, it->second);
-        }
-        DiffNodes(field.type, before_map, after_map, field.json_name, &out);
-        break;
-      }
-      case Part::kIndex: {
-        const Node& after = now.tag == Node::kList && p.index < now.items.size()
-                                ? now.items[p.index] : UnsetNode();
-        DiffNodes(*field.type.element, p.before, after,
-                  field.json_name + "." + std::to_string(p.index), &out);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  if (vocabulary_) {
-    const auto& derived = vocabulary_->derived();
-    for (size_t i = 0; i < derived.size() && i < derived_before_.size(); ++i) {
-      const FieldShape& field = vocabulary_->state().fields[derived[i].field];
-      DiffNodes(field.type, derived_before_[i], root_.items[derived[i].field], field.json_name,
-                &out);
-    }
-  }
-  return out;
 }
 
 // ---- applying events ---------------------------------------------------------------------

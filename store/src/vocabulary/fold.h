@@ -79,6 +79,15 @@ class StateFold {
   };
   std::vector<PartRef> LastParts() const;
 
+  // Whether this fold and `other` hold the same state, bit for bit (floats by their bits,
+  // so that a value that prints differently is never "the same"): then folding the same
+  // events into either gives the same states and the same changes.  The audit replay uses
+  // it to stop re-folding where a back-dated event's effect has been overwritten.
+  bool SameState(const StateFold& other) const;
+  // A rough measure of the memory a copy of the state takes, in values (top-level fields,
+  // map entries, list elements, facts): the audit replay's budget for its snapshots.
+  size_t ApproxSize() const;
+
  private:
   struct Part : PartRef {
     Node before;

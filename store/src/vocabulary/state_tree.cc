@@ -68,13 +68,21 @@ bool Node::operator==(const Node& o) const {
   return false;
 }
 
-namespace {
-
-std::string EnumName(capnp::EnumSchema schema, uint16_t value) {
-  auto enumerants = schema.getEnumerants();
-  if (value < enumerants.size()) return enumerants[value].getProto().getName().cStr();
-  return std::to_string(value);  // an enumerant of a later version of the vocabulary
+std::string_view EnumerantName(const TypeShape& type, uint16_t value, std::string* scratch) {
+  if (type.enumerants != nullptr) {
+    if (value < type.enumerants->size()) return (*type.enumerants)[value];
+  } else if (type.enum_schema != capnp::EnumSchema()) {
+    auto enumerants = type.enum_schema.getEnumerants();
+    if (value < enumerants.size()) {
+      auto name = enumerants[value].getProto().getName();
+      return std::string_view(name.cStr(), name.size());  // lives as long as the schema
+    }
+  }
+  *scratch = std::to_string(value);  // an enumerant of a later version of the vocabulary
+  return *scratch;
 }
+
+namespace {
 
 std::string FloatText(double d) {
   if (!std::isfinite(d)) return "null";
@@ -89,7 +97,11 @@ void AppendScalarJson(const TypeShape& type, const Node& node, std::string* out)
     case Node::kInt: *out += std::to_string(node.i); return;
     case Node::kUInt: *out += std::to_string(node.u); return;
     case Node::kFloat: *out += FloatText(node.f); return;
-    case Node::kEnum: AppendJsonQuoted(EnumName(type.enum_schema, node.e), out); return;
+    case Node::kEnum: {
+      std::string scratch;
+      AppendJsonQuoted(EnumerantName(type, node.e, &scratch), out);
+      return;
+    }
     default: *out += "null"; return;
   }
 }
@@ -234,7 +246,10 @@ std::string NodeText(const TypeShape& type, const Node& node) {
     case Node::kInt: return std::to_string(node.i);
     case Node::kUInt: return std::to_string(node.u);
     case Node::kFloat: return FloatText(node.f);
-    case Node::kEnum: return EnumName(type.enum_schema, node.e);
+    case Node::kEnum: {
+      std::string scratch;
+      return std::string(EnumerantName(type, node.e, &scratch));
+    }
     case Node::kList: {
       if (type.kind != TypeShape::kList || !type.element->IsScalar()) return "";
       std::string out;
@@ -281,18 +296,7 @@ void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
           bn = &(b++)->second;
           an = &(a++)->second;
         }
-        const Node& bv = bn ? *bn : Unset();
-        const Node& av = an ? *an : Unset();
-        if (bv == av) continue;
-        const std::string element_path = Join(path, *key);
-        if (type.value_field >= 0) {
-          const FieldShape& vf = type.structure->fields[type.value_field];
-          const Node& bx = bn ? bn->items[type.value_field] : Unset();
-          const Node& ax = an ? an->items[type.value_field] : Unset();
-          DiffNodes(vf.type, bx, ax, element_path, out);
-        } else {
-          DiffStructMembers(*type.structure, bv, av, element_path, type.key_field, out);
-        }
+        DiffMapEntry(type, *key, bn, an, path, out);
       }
       return;
     }
@@ -315,6 +319,22 @@ void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
   }
   out->push_back(Change{path, LeafJson(type, before), LeafJson(type, after),
                         LeafText(type, before), LeafText(type, after)});
+}
+
+void DiffMapEntry(const TypeShape& type, const std::string& key, const Node* before,
+                  const Node* after, const std::string& path, std::vector<Change>* out) {
+  const Node& bv = before ? *before : Unset();
+  const Node& av = after ? *after : Unset();
+  if (bv == av) return;
+  const std::string element_path = Join(path, key);
+  if (type.value_field >= 0) {
+    const FieldShape& vf = type.structure->fields[type.value_field];
+    const Node& bx = before ? before->items[type.value_field] : Unset();
+    const Node& ax = after ? after->items[type.value_field] : Unset();
+    DiffNodes(vf.type, bx, ax, element_path, out);
+  } else {
+    DiffStructMembers(*type.structure, bv, av, element_path, type.key_field, out);
+  }
 }
 
 void DiffStructs(const StructShape& shape, const Node& before, const Node& after,

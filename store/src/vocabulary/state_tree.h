@@ -51,6 +51,9 @@ struct TypeShape {
   enum Kind { kText, kBool, kInt, kUInt, kFloat, kEnum, kList, kMap, kStruct };
   Kind kind = kText;
   capnp::EnumSchema enum_schema;                // kEnum
+  // kEnum: the enumerants' names by ordinal, read once from the schema (a lookup through
+  // capnp::EnumSchema parses the schema node every time).
+  std::shared_ptr<const std::vector<std::string>> enumerants;
   const StructShape* structure = nullptr;       // kStruct; kMap and kList of structs: element
   std::shared_ptr<const TypeShape> element;     // kList
   int key_field = -1;                           // kMap: the element's key field
@@ -102,6 +105,10 @@ struct Node {
   bool operator!=(const Node& o) const { return !(*this == o); }
 };
 
+// The name of enumerant `value` of an enum type, or its number when this version of the
+// vocabulary does not have it (a later version added it).
+std::string_view EnumerantName(const TypeShape& type, uint16_t value, std::string* scratch);
+
 // The value as text, for comparisons and summaries: text as is, enumerants by name, numbers
 // in decimal, bools "true"/"false", lists joined with ", ", unset "".  Structs and maps "".
 std::string NodeText(const TypeShape& type, const Node& node);
@@ -116,6 +123,9 @@ void WriteStateMembers(const StructShape& shape, const Node& root, std::string* 
 // have bare names).  Unsorted: callers sort by PathLess once.
 void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
                const std::string& path, std::vector<Change>* out);
+// The same for the element at `key` of a map of `type` at `path` (null: absent).
+void DiffMapEntry(const TypeShape& type, const std::string& key, const Node* before,
+                  const Node* after, const std::string& path, std::vector<Change>* out);
 // The same for two whole states (kStruct roots of `shape`, or unset).
 void DiffStructs(const StructShape& shape, const Node& before, const Node& after,
                  const std::string& prefix, std::vector<Change>* out);

@@ -33,6 +33,17 @@
 namespace annals {
 namespace internal {
 
+// One step of a data ref read straight from a struct's data and pointer sections, as the
+// generated getters of Cap'n Proto read them (a value past the end of a section, or a null
+// pointer, is the zero default).  Compiled only for fields without an explicit default:
+// the others, and lists and structs as values, go through the dynamic API.
+struct DataRead {
+  enum Kind : uint8_t { kStruct, kText, kBool, kInt8, kInt16, kInt32, kInt64, kUInt8,
+                        kUInt16, kUInt32, kUInt64, kFloat32, kFloat64, kEnum };
+  Kind kind = kText;
+  uint32_t offset = 0;  // pointer slot (kStruct, kText); else in units of the value's size
+};
+
 // A ref (SPEC §7 "Refs"), resolved.
 struct Ref {
   enum Source { kLiteral, kData, kEffective, kState, kIt };
@@ -42,6 +53,7 @@ struct Ref {
   Node literal;         // kLiteral
   bool text_literal = false;  // a 'quoted' literal: may name an enumerant where one fits
   std::vector<capnp::StructSchema::Field> data_path;  // kData: fields from the data root
+  std::vector<DataRead> data_reads;  // kData: the same path read directly; empty: dynamic
   std::vector<int> node_path;  // kState: field indexes from the root; kIt: from the element
 };
 
