@@ -15,6 +15,9 @@
 //                          it thereby belongs to (SPEC §7); absent while it has none
 //     "import"          -> u64 first seq of an import in progress (see StoreImpl::Import);
 //                          absent otherwise
+//     "cluster/applied" -> u64 JetStream sequence | 32 bytes SHA-256 of that message
+//     "cluster/r/" id   -> Outcome (schema/cluster.capnp) of an append request
+//                          (only in a cluster node's store; see format.h)
 //   log
 //     u64 seq           -> canonical Cap'n Proto Event (schema/event.capnp), hash set
 //   stream

@@ -1,0 +1,299 @@
+// Copyright annals authors.
+//
+// ClusterNode, the applying half (see node.h).
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <openssl/evp.h>
+#include <rocksdb/write_batch.h>
+
+#include <chrono>
+#include <cstring>
+#include <utility>
+
+#include "cluster.capnp.h"
+#include "cluster/node.h"
+#include "coding.h"
+#include "format.h"
+#include "server/wire.h"
+#include "util/json_text.h"
+
+namespace annals {
+namespace internal {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Messages applied between two fsyncs, at most (a catch-up applies runs of this size).
+constexpr int kMaxRun = 512;
+// How often an idle applier asks the log for the next message, and checks its length.
+constexpr auto kIdlePoll = std::chrono::milliseconds(5);
+constexpr auto kLengthCheck = std::chrono::seconds(1);
+
+std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+
+std::array<unsigned char, 32> Sha256(const std::string& data) {
+  std::array<unsigned char, 32> out{};
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::string AppliedValue(uint64_t seq, const std::array<unsigned char, 32>& hash) {
+  std::string v = SeqKey(seq);
+  v.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  return v;
+}
+
+std::string OutcomeBytes(const Result<std::vector<AppendResult>>& result) {
+  capnp::MallocMessageBuilder message;
+  auto out = message.initRoot<cluster::Outcome>();
+  SetOutcome(result.status(), out.initOutcome());
+  if (result.ok()) {
+    auto list = out.initResults(static_cast<unsigned>(result->size()));
+    for (unsigned i = 0; i < list.size(); ++i) {
+      const AppendResult& r = (*result)[i];
+      list[i].setSeq(r.seq);
+      list[i].setVersion(r.version);
+      list[i].setId(r.id);
+      list[i].setExisted(r.existed);
+    }
+  }
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+}  // namespace
+
+Status ClusterNode::DivergedStatus() {
+  return Status::Corruption("cluster node '" + options_.node + "' stopped applying the "
+                            "cluster's log and refuses appends: " + diverged_ +
+                            " (reads still answer from what it applied; see docs/DECISIONS.md "
+                            "on divergence)");
+}
+
+void ClusterNode::Diverge(const std::string& problem) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!diverged_.empty()) return;
+    diverged_ = problem;
+  }
+  applied_cv_.notify_all();
+  if (log_) log_("DIVERGED: " + problem + "; this node no longer applies the log and refuses "
+                 "appends (reads are still served)");
+}
+
+Status ClusterNode::Start() {
+  std::string value;
+  rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), store_.cf_meta(),
+                                       kClusterAppliedKey, &value);
+  if (s.ok()) {
+    if (value.size() != 8 + 32) return Status::Corruption("the applied position is malformed");
+    applied_ = GetU64(value.data());
+    std::memcpy(applied_hash_.data(), value.data() + 8, 32);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read the applied position");
+  } else if (store_.LastSeq() != 0) {
+    return Status::InvalidArgument("store has events but was never a cluster node's: a "
+                                   "cluster node starts from an empty store (or its own)");
+  }
+  durable_ = applied_;
+  CheckResume();
+  applier_ = std::thread([this] { RunApplier(); });
+  return Status::OK();
+}
+
+void ClusterNode::CheckResume() {
+  if (applied_ == 0) return;
+  // The log may be unreachable at start: the applier checks again before it applies.
+  auto last = js_->LastSeq(options_.stream);
+  if (!last.ok()) return;
+  if (*last < applied_) {
+    Diverge("the cluster's log ends at sequence " + std::to_string(*last) + " but this node "
+            "applied up to " + std::to_string(applied_) + " (the log lost messages, or the "
+            "stream was recreated)");
+    return;
+  }
+  auto m = js_->Get(options_.stream, applied_);
+  if (!m.ok()) return;
+  if (!m->has_value() || Sha256((*m)->payload) != applied_hash_) {
+    Diverge("the cluster's log holds another message at sequence " + std::to_string(applied_) +
+            " than the one this node applied there");
+  }
+}
+
+Status ClusterNode::ApplyMessage(const LogMessage& message) {
+  const auto hash = Sha256(message.payload);
+  std::vector<StoreImpl::GroupAppend> appends;
+  std::vector<std::string> request_ids;                        // of `appends`
+  std::vector<std::pair<std::string, Status>> refused;         // refused before the store
+  if (message.payload.size() % sizeof(capnp::word) != 0) {
+    // Not ours: applied as nothing (every node decides the same), so the log moves on.
+    if (log_) log_("log message " + std::to_string(message.seq) + " is not an annals request; skipped");
+  } else {
+    kj::Array<capnp::word> words =
+        kj::heapArray<capnp::word>(message.payload.size() / sizeof(capnp::word));
+    std::memcpy(words.begin(), message.payload.data(), message.payload.size());
+    try {
+      capnp::FlatArrayMessageReader reader(words);
+      auto request = reader.getRoot<cluster::Request>();
+      if (request.getRules() > cluster::RULES) {
+        Diverge("log message " + std::to_string(message.seq) + " needs validation rules v" +
+                std::to_string(request.getRules()) + "; this node applies v" +
+                std::to_string(cluster::RULES) + " (upgrade it)");
+        return DivergedStatus();
+      }
+      const EventTypes types = store_.Types();
+      for (auto a : request.getAppends()) {
+        const std::string id = Str(a.getRequestId());
+        std::string ignored;
+        rocksdb::Status known = store_.db()->Get(rocksdb::ReadOptions(), store_.cf_meta(),
+                                                 kClusterRequestPrefix + id, &ignored);
+        if (known.ok()) continue;  // a copy beyond the dedupe window: applied once already
+        if (!known.IsNotFound()) return FromRocks(known, "read an append's outcome");
+        StoreImpl::GroupAppend append;
+        for (auto l : a.getLabels()) append.options.labels.push_back(Str(l));
+        for (auto e : a.getExpected()) {
+          append.options.expected_versions[Str(e.getStream())] = e.getVersion();
+        }
+        Status converted;
+        auto events = a.getEvents();
+        for (unsigned i = 0; i < events.size() && converted.ok(); ++i) {
+          auto event = NewEventFromWire(events[i], types.resolver());
+          if (!event.ok()) {
+            converted = event.status().WithPrefix(i < append.options.labels.size()
+                                                      ? append.options.labels[i]
+                                                      : "event " + std::to_string(i + 1));
+          } else {
+            append.events.push_back(std::move(event).value());
+          }
+        }
+        if (!converted.ok()) {
+          refused.emplace_back(id, converted);
+        } else {
+          appends.push_back(std::move(append));
+          request_ids.push_back(id);
+        }
+      }
+    } catch (const kj::Exception& e) {
+      appends.clear();
+      request_ids.clear();
+      refused.clear();
+      if (log_) {
+        log_("log message " + std::to_string(message.seq) + " is malformed; skipped: " +
+             FromKj(e, Status::Code::kInvalidArgument, "decode").message());
+      }
+    }
+  }
+  StoreImpl::Replicated replicated;
+  replicated.clock_micros = message.time_micros;
+  replicated.also = [&](rocksdb::WriteBatch* batch) {
+    for (size_t i = 0; i < appends.size(); ++i) {
+      batch->Put(store_.cf_meta(), kClusterRequestPrefix + request_ids[i],
+                 OutcomeBytes(*appends[i].result));
+    }
+    for (const auto& [id, status] : refused) {
+      batch->Put(store_.cf_meta(), kClusterRequestPrefix + id,
+                 OutcomeBytes(Result<std::vector<AppendResult>>(status)));
+    }
+    batch->Put(store_.cf_meta(), kClusterAppliedKey, AppliedValue(message.seq, hash));
+  };
+  Status written;
+  store_.ApplyReplicated(&appends, replicated, &written);
+  if (!written.ok()) return written;
+  applied_ = message.seq;
+  applied_hash_ = hash;
+  return Status::OK();
+}
+
+void ClusterNode::RunApplier() {
+  auto next_length_check = Clock::now() + kLengthCheck;
+  std::string last_error;
+  bool resumed = false;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_ || !diverged_.empty()) return;
+    }
+    if (!resumed && applied_ > 0) {
+      // The check at start may have found the log unreachable: make it before applying.
+      auto m = js_->Get(options_.stream, applied_);
+      if (!m.ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      CheckResume();
+      resumed = true;
+      continue;
+    }
+    resumed = true;
+    // A run of messages, applied and then fsync'd once.
+    int run = 0;
+    Status error;
+    while (run < kMaxRun) {
+      auto m = js_->Get(options_.stream, applied_ + 1);
+      if (!m.ok()) {
+        error = m.status();
+        break;
+      }
+      if (!m->has_value()) break;
+      if ((*m)->seq != applied_ + 1) {
+        Diverge("the cluster's log has no message at sequence " + std::to_string(applied_ + 1));
+        break;
+      }
+      Status applied = ApplyMessage(**m);
+      if (!applied.ok()) {
+        error = applied;
+        break;
+      }
+      ++run;
+    }
+    if (run > 0) {
+      Status synced = store_.SyncLog();
+      if (synced.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          durable_ = applied_;
+        }
+        applied_cv_.notify_all();
+      } else {
+        error = synced;
+      }
+    }
+    if (!error.ok()) {
+      if (error.message() != last_error && log_) log_("applying the log: " + error.message());
+      last_error = error.message();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    last_error.clear();
+    if (run > 0) continue;
+    if (Clock::now() >= next_length_check) {
+      next_length_check = Clock::now() + kLengthCheck;
+      auto last = js_->LastSeq(options_.stream);
+      if (last.ok() && *last < applied_) {
+        Diverge("the cluster's log ends at sequence " + std::to_string(*last) + " but this "
+                "node applied up to " + std::to_string(applied_) + " (the log lost messages)");
+        continue;
+      }
+    }
+    // Nothing new: wait for a publisher of this node to say its message is stored, or poll.
+    std::unique_lock<std::mutex> lock(mu_);
+    if (wanted_ <= applied_ && !stop_) kick_cv_.wait_for(lock, kIdlePoll);
+  }
+}
+
+ClusterNode::~ClusterNode() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  kick_cv_.notify_all();
+  applied_cv_.notify_all();
+  if (applier_.joinable()) applier_.join();
+}
+
+}  // namespace internal
+}  // namespace annals

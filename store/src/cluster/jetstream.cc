@@ -1,0 +1,159 @@
+// Copyright annals authors.
+
+#include "cluster/jetstream.h"
+
+#include <nats/nats.h>
+
+#include <sstream>
+#include <vector>
+
+#include "cluster/nats_status.h"
+
+namespace annals {
+namespace internal {
+
+namespace {
+
+// How long a JetStream API request (stream info, get) waits for its answer.
+constexpr int64_t kApiWaitMillis = 2000;
+
+std::vector<std::string> SplitUrls(const std::string& urls) {
+  std::vector<std::string> out;
+  std::stringstream in(urls);
+  std::string url;
+  while (std::getline(in, url, ',')) {
+    if (!url.empty()) out.push_back(url);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& urls,
+                                                      const std::string& client_name) {
+  const std::vector<std::string> list = SplitUrls(urls);
+  if (list.empty()) return Status::InvalidArgument("no NATS server URL given (--cluster URLS)");
+  std::vector<const char*> servers;
+  for (const auto& u : list) servers.push_back(u.c_str());
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetServers(opts, servers.data(), static_cast<int>(servers.size()));
+  if (s == NATS_OK) s = natsOptions_SetName(opts, client_name.c_str());
+  // Never give up on the log: a node without it serves reads and refuses appends.
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, 2000);
+  // A server that stops answering (not only one whose socket closed) is noticed in ~3 s.
+  if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 1000);
+  if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 3);
+  std::unique_ptr<JetStream> out(new JetStream());
+  if (s == NATS_OK) s = natsConnection_Connect(&out->nc_, opts);
+  natsOptions_Destroy(opts);
+  if (s != NATS_OK) return FromNats(s, "cannot connect to the cluster's NATS servers (" + urls + ")");
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = kApiWaitMillis;
+  s = natsConnection_JetStream(&out->js_, out->nc_, &jo);
+  if (s != NATS_OK) return FromNats(s, "cannot use JetStream");
+  return out;
+}
+
+JetStream::~JetStream() {
+  if (js_ != nullptr) jsCtx_Destroy(js_);
+  if (nc_ != nullptr) {
+    natsConnection_Close(nc_);
+    natsConnection_Destroy(nc_);
+  }
+}
+
+Status JetStream::EnsureStream(const std::string& stream, const std::string& subject,
+                               int replicas) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &jerr);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    return Status::OK();
+  }
+  if (jerr != JSStreamNotFoundErr && s != NATS_NOT_FOUND) {
+    return FromNats(s, "cannot read the cluster's stream '" + stream + "'", jerr);
+  }
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = stream.c_str();
+  const char* subjects[] = {subject.c_str()};
+  cfg.Subjects = subjects;
+  cfg.SubjectsLen = 1;
+  cfg.Storage = js_FileStorage;
+  cfg.Replicas = replicas;
+  jerr = static_cast<jsErrCode>(0);
+  s = js_AddStream(&info, js_, &cfg, nullptr, &jerr);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    return Status::OK();
+  }
+  if (jerr == JSStreamNameExistErr) return Status::OK();  // another node made it first
+  return FromNats(s, "cannot create the cluster's stream '" + stream + "'", jerr);
+}
+
+Result<uint64_t> JetStream::Publish(const std::string& subject, const std::string& msg_id,
+                                    const std::string& payload, int64_t timeout_millis) {
+  natsMsg* msg = nullptr;
+  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, payload.data(),
+                                static_cast<int>(payload.size()));
+  if (s != NATS_OK) return FromNats(s, "cannot make a log message");
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MsgId = msg_id.c_str();
+  po.MaxWait = timeout_millis;
+  jsPubAck* ack = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  s = js_PublishMsg(&ack, js_, msg, &po, &jerr);
+  natsMsg_Destroy(msg);
+  if (s != NATS_OK) return FromNats(s, "the cluster's log did not take the append", jerr);
+  const uint64_t seq = ack->Sequence;
+  jsPubAck_Destroy(ack);
+  return seq;
+}
+
+Result<std::optional<LogMessage>> JetStream::Get(const std::string& stream, uint64_t seq) {
+  natsMsg* msg = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetMsg(&msg, js_, stream.c_str(), seq, nullptr, &jerr);
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return std::optional<LogMessage>();
+  if (s != NATS_OK) {
+    return FromNats(s, "cannot read message " + std::to_string(seq) + " of the log", jerr);
+  }
+  LogMessage out;
+  out.seq = natsMsg_GetSequence(msg);
+  out.time_micros = natsMsg_GetTime(msg) / 1000;
+  out.payload.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+  natsMsg_Destroy(msg);
+  return std::optional<LogMessage>(std::move(out));
+}
+
+Result<uint64_t> JetStream::LastSeq(const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &jerr);
+  if (s != NATS_OK) return FromNats(s, "cannot read the cluster's stream '" + stream + "'", jerr);
+  const uint64_t last = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  return last;
+}
+
+Result<std::string> JetStream::Leader(const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &jerr);
+  if (s != NATS_OK) return FromNats(s, "cannot read the cluster's stream '" + stream + "'", jerr);
+  std::string leader;
+  if (info->Cluster != nullptr && info->Cluster->Leader != nullptr) leader = info->Cluster->Leader;
+  jsStreamInfo_Destroy(info);
+  return leader;
+}
+
+int64_t JetStream::MaxPayload() { return natsConnection_GetMaxPayload(nc_); }
+
+}  // namespace internal
+}  // namespace annals
