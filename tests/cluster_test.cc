@@ -56,8 +56,10 @@ std::unique_ptr<Store> ConnectTo(const std::string& address) {
 // retrying each (same id: idempotent) until acknowledged, reconnecting when the node went
 // away.  Records the acknowledged ids and the longest time without an acknowledgement.
 struct Writer {
+  Writer(std::string address_in, std::string prefix_in, std::atomic<bool>* stop_in)
+      : address(std::move(address_in)), prefix(std::move(prefix_in)), stop(stop_in) {}
   std::string address, prefix;
-  std::atomic<bool>* stop = nullptr;
+  std::atomic<bool>* stop;
   std::vector<std::string> acked;
   double longest_gap = 0;        // seconds between two acknowledgements
   double failed_window = 0;      // seconds from a first failure to the next success, longest
@@ -249,7 +251,7 @@ TEST_F(ClusterTest, ConcurrentExpectVersionThroughTwoNodesExactlyOneWins) {
 TEST_F(ClusterTest, KilledNodeRestartsWithEveryAcknowledgedEventOnce) {
   auto a = Addresses();
   std::atomic<bool> stop{false};
-  Writer w1{a[0], "w1", &stop}, w3{a[2], "w3", &stop};
+  Writer w1(a[0], "w1", &stop), w3(a[2], "w3", &stop);
   std::thread t1([&] { w1.Run(); });
   std::thread t3([&] { w3.Run(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -272,7 +274,7 @@ TEST_F(ClusterTest, KilledNodeRestartsWithEveryAcknowledgedEventOnce) {
 TEST_F(ClusterTest, NatsLeaderKilledWritersOnTwoNodesLoseNothing) {
   auto a = Addresses();
   std::atomic<bool> stop{false};
-  Writer w1{a[0], "w1", &stop}, w2{a[1], "w2", &stop};
+  Writer w1(a[0], "w1", &stop), w2(a[1], "w2", &stop);
   std::thread t1([&] { w1.Run(); });
   std::thread t2([&] { w2.Run(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
