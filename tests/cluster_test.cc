@@ -327,6 +327,56 @@ TEST_F(ClusterTest, WipedNodeRejoinsAndConverges) {
   ASSERT_EQ(Converge(41, 20), 41u);
 }
 
+TEST_F(ClusterTest, ImportOverOneLogMessageIsRefusedWhole) {
+  std::string big;
+  for (int i = 0; i < 3000; ++i) {
+    big += "{\"stream\":\"big\",\"type\":\"note\",\"effective\":\"2025\",\"data\":{\"text\":\"" +
+           std::string(400, 'x') + "\"}}\n";
+  }
+  WriteFile(dir_.Sub("big.jsonl"), big);
+  auto a = Addresses();
+  RunResult r = RunAnnals({"--token-file", token_file_, "--server", a[0], "import", dir_.Sub("big.jsonl")});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("must fit in one message of the cluster's log"), std::string::npos) << r.err;
+  // A small one goes through, atomically, on every node.
+  WriteFile(dir_.Sub("small.jsonl"), big.substr(0, big.find('\n') + 1) + big.substr(0, big.find('\n') + 1));
+  r = RunAnnals({"--token-file", token_file_, "--server", a[1], "import", dir_.Sub("small.jsonl")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(Converge(2, 20), 2u);
+  ExpectAgreeAndVerified();
+}
+
+TEST_F(ClusterTest, NodesStopApplyingWhenTheLogNoLongerHoldsWhatTheyApplied) {
+  auto a = Addresses();
+  auto c = ConnectTo(a[0]);
+  for (int i = 0; i < 5; ++i) ASSERT_OK(AppendNote(*c, "s", "ev-" + std::to_string(i), "x").status());
+  ASSERT_EQ(Converge(5, 20), 5u);
+  nodes_[2]->Stop();
+  // The log is replaced by another one, as after JetStream lost acknowledged messages.
+  auto js = internal::JetStream::Connect(nats_->urls(), "annals test");
+  ASSERT_OK(js.status());
+  ASSERT_OK((*js)->TEST_DeleteStream("ANNALS"));
+  ASSERT_TRUE(nats_->WaitReady("ANNALS", 3, 30));
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_OK((*js)->Publish("ANNALS.append", "junk-" + std::to_string(i), "not annals", 5000).status());
+  }
+  nodes_[2]->Start();
+  // Every node refuses appends, saying why (exit 4), and still answers reads.
+  for (const auto& addr : a) {
+    RunResult r;
+    ASSERT_TRUE(Eventually([&] {
+      r = RunAnnals({"--token-file", token_file_, "--server", addr, "append", "--stream", "s",
+                     "--type", "note", "--effective", "2025", "--set", "text=refused"});
+      return r.exit_code == 4;
+    }, 30)) << addr << ": " << r.exit_code << " " << r.err;
+    EXPECT_NE(r.err.find("stopped applying the cluster's log"), std::string::npos) << r.err;
+    r = RunAnnals({"--token-file", token_file_, "--server", addr, "log", "--stream", "s"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ev-4"), std::string::npos) << r.out;
+  }
+  ExpectAgreeAndVerified();
+}
+
 }  // namespace
 }  // namespace test
 }  // namespace annals

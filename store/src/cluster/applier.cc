@@ -27,9 +27,12 @@ using Clock = std::chrono::steady_clock;
 
 // Messages applied between two fsyncs, at most (a catch-up applies runs of this size).
 constexpr int kMaxRun = 512;
-// How often an idle applier asks the log for the next message, and checks its length.
+// How often an idle applier asks the log for the next message.
 constexpr auto kIdlePoll = std::chrono::milliseconds(5);
-constexpr auto kLengthCheck = std::chrono::seconds(1);
+// How often the applier checks that the log still holds what it applied (LogProblem), and
+// how many checks in a row must find a problem before the node stops applying.
+constexpr auto kLogCheck = std::chrono::seconds(1);
+constexpr int kSuspicions = 3;
 
 std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
 
@@ -100,28 +103,27 @@ Status ClusterNode::Start() {
                                    "cluster node starts from an empty store (or its own)");
   }
   durable_ = applied_;
-  CheckResume();
   applier_ = std::thread([this] { RunApplier(); });
   return Status::OK();
 }
 
-void ClusterNode::CheckResume() {
-  if (applied_ == 0) return;
-  // The log may be unreachable at start: the applier checks again before it applies.
+Result<std::string> ClusterNode::LogProblem() {
+  if (applied_ == 0) return std::string();
   auto last = js_->LastSeq(options_.stream);
-  if (!last.ok()) return;
+  if (!last.ok()) return last.status();
   if (*last < applied_) {
-    Diverge("the cluster's log ends at sequence " + std::to_string(*last) + " but this node "
-            "applied up to " + std::to_string(applied_) + " (the log lost messages, or the "
-            "stream was recreated)");
-    return;
+    return "the cluster's log ends at sequence " + std::to_string(*last) + " but this node "
+           "applied up to " + std::to_string(applied_) + " (the log lost messages, or the "
+           "stream was recreated)";
   }
   auto m = js_->Get(options_.stream, applied_);
-  if (!m.ok()) return;
+  if (!m.ok()) return m.status();
   if (!m->has_value() || Sha256((*m)->payload) != applied_hash_) {
-    Diverge("the cluster's log holds another message at sequence " + std::to_string(applied_) +
-            " than the one this node applied there");
+    return "the cluster's log holds another message at sequence " + std::to_string(applied_) +
+           " than the one this node applied there (the stream was recreated, or lost "
+           "messages and took others)";
   }
+  return std::string();
 }
 
 Status ClusterNode::ApplyMessage(const LogMessage& message) {
@@ -209,26 +211,37 @@ Status ClusterNode::ApplyMessage(const LogMessage& message) {
 }
 
 void ClusterNode::RunApplier() {
-  auto next_length_check = Clock::now() + kLengthCheck;
+  auto next_check = Clock::now() + kLogCheck;
   std::string last_error;
-  bool resumed = false;
+  bool checked = false;  // the log agrees with the applied position (LogProblem)
+  int suspicions = 0;    // consecutive checks that found a problem
   while (true) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_ || !diverged_.empty()) return;
     }
-    if (!resumed && applied_ > 0) {
-      // The check at start may have found the log unreachable: make it before applying.
-      auto m = js_->Get(options_.stream, applied_);
-      if (!m.ok()) {
+    // At start, after trouble reading the log, and every kLogCheck: does the log still
+    // hold what this node applied?  Only a problem seen kSuspicions times in a row, a
+    // second apart, is a divergence: a stream between leaders may answer oddly for a moment.
+    if (Clock::now() >= next_check) checked = false;
+    if (!checked) {
+      auto problem = LogProblem();
+      if (!problem.ok()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }
-      CheckResume();
-      resumed = true;
-      continue;
+      if (!problem->empty()) {
+        if (++suspicions >= kSuspicions) {
+          Diverge(*problem);
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        continue;
+      }
+      suspicions = 0;
+      checked = true;
+      next_check = Clock::now() + kLogCheck;
     }
-    resumed = true;
     // A run of messages, applied and then fsync'd once.
     int run = 0;
     Status error;
@@ -240,7 +253,8 @@ void ClusterNode::RunApplier() {
       }
       if (!m->has_value()) break;
       if ((*m)->seq != applied_ + 1) {
-        Diverge("the cluster's log has no message at sequence " + std::to_string(applied_ + 1));
+        error = Status::Unavailable("the log answered message " + std::to_string((*m)->seq) +
+                                    " for " + std::to_string(applied_ + 1));
         break;
       }
       Status applied = ApplyMessage(**m);
@@ -265,20 +279,12 @@ void ClusterNode::RunApplier() {
     if (!error.ok()) {
       if (error.message() != last_error && log_) log_("applying the log: " + error.message());
       last_error = error.message();
+      checked = false;  // the log may have changed under us meanwhile
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
     last_error.clear();
     if (run > 0) continue;
-    if (Clock::now() >= next_length_check) {
-      next_length_check = Clock::now() + kLengthCheck;
-      auto last = js_->LastSeq(options_.stream);
-      if (last.ok() && *last < applied_) {
-        Diverge("the cluster's log ends at sequence " + std::to_string(*last) + " but this "
-                "node applied up to " + std::to_string(applied_) + " (the log lost messages)");
-        continue;
-      }
-    }
     // Nothing new: wait for a publisher of this node to say its message is stored, or poll.
     std::unique_lock<std::mutex> lock(mu_);
     if (wanted_ <= applied_ && !stop_) kick_cv_.wait_for(lock, kIdlePoll);

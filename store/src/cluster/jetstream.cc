@@ -153,6 +153,12 @@ Result<std::string> JetStream::Leader(const std::string& stream) {
   return leader;
 }
 
+Status JetStream::TEST_DeleteStream(const std::string& stream) {
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  return FromNats(js_DeleteStream(js_, stream.c_str(), nullptr, &jerr),
+                  "cannot delete stream '" + stream + "'", jerr);
+}
+
 int64_t JetStream::MaxPayload() { return natsConnection_GetMaxPayload(nc_); }
 
 }  // namespace internal

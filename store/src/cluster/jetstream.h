@@ -63,6 +63,9 @@ class JetStream {
   // The server_name of the stream's leader ("" if it has none now).
   Result<std::string> Leader(const std::string& stream);
 
+  // For tests: deletes the stream (and every message in it).
+  Status TEST_DeleteStream(const std::string& stream);
+
   // The largest message the servers accept, in bytes.
   int64_t MaxPayload();
 

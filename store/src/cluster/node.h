@@ -20,11 +20,12 @@
 // recorded (a copy stored beyond the dedupe window) is not applied again.  After a run of
 // messages the store is fsync'd once, and then the waiting appends are woken.
 //
-// DIVERGENCE.  At start the applier checks that the log still holds, at the applied
-// position, the message it applied (same SHA-256), and while it runs that the log never
-// becomes shorter than what it applied.  If not (JetStream lost acknowledged writes, or
-// the stream was recreated), it stops applying for good: reads are still served, appends
-// fail with Corruption naming the problem, and the server's log says so.
+// DIVERGENCE.  Before it applies anything, after any trouble reading the log, and every
+// second, the applier checks that the log still holds, at the applied position, the message
+// it applied (same SHA-256), and is not shorter.  If not, three checks in a row
+// (JetStream lost acknowledged writes, or the stream was recreated), it stops applying for
+// good: reads are still served, appends fail with Corruption naming the problem, and the
+// server's log says so.
 //
 // Thread-safety: AppendGroup may be called from many threads at once.
 
@@ -89,8 +90,9 @@ class ClusterNode {
 
   // ---- applying (applier.cc) ----
   void RunApplier();
-  // Checks the log against the applied position (at start).
-  void CheckResume();
+  // "" if the log holds, at the applied position, the message applied there; else what is
+  // wrong.  Errors: the log cannot be read now.
+  Result<std::string> LogProblem();
   // Applies one message (not synced).  An error means nothing of it was written.
   Status ApplyMessage(const LogMessage& message);
   void Diverge(const std::string& problem);
