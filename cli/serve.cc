@@ -76,7 +76,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "Example:\n  annals --db team.db serve &\n"
       "  annals --db team.db log --follow\n"
       "  annals --db team.db serve --listen 127.0.0.1:7070 --token-file ~/.annals-token\n"
-      "  ANNALS_TOKEN=$(cat ~/.annals-token) annals --server 127.0.0.1:7070 state --stream s");
+      "  ANNALS_TOKEN=$(cat ~/.annals-token) annals --server 127.0.0.1:7070 state --stream s\n"
+      "  annals --db n1.db serve --cluster nats://h1:4222,nats://h2:4222 --node n1\n"
+      "A cluster node answers reads from its own store and appends once it has applied them\n"
+      "from the cluster's log (README, 'Cluster'); scripts/cluster starts one locally.");
   auto cluster = std::make_shared<ClusterOptions>();
   serve->add_option("--cluster", cluster->urls,
                     "Be one node of a cluster whose log is the NATS JetStream at these URLs "

@@ -34,10 +34,36 @@ struct Append {
   events @1 :List(Event);        # every one with its id set
   expected @2 :List(Rpc.ExpectedVersion);
   labels @3 :List(Text);
+  # Set instead of events: a vocabulary registration (`annals vocab add`), always alone in
+  # its message.
+  registration @4 :Registration;
+  # An import larger than one message travels as staged chunks (each an Append with
+  # `stage` set, applied by storing it: nothing becomes visible) and then one Append with
+  # `commit` set, which applies every staged chunk, in order, as ONE atomic append and
+  # deletes them.  So an import never half-appears on any node.
+  stage @5 :Stage;
+  commit @6 :Commit;
+}
+
+struct Stage {
+  importId @0 :Text;
+  chunk @1 :UInt64;              # 0, 1, 2, ...
+}
+
+struct Commit {
+  importId @0 :Text;
+  chunks @1 :UInt64;             # how many were staged
+}
+
+struct Registration {
+  source @0 :Text;               # the vocabulary file's text
+  fileName @1 :Text;             # names it in messages
+  eventId @2 :Text;              # the id of its registration event (chosen by the publisher)
 }
 
 # What applying an Append gave; stored under "cluster/r/" requestId (store/src/format.h).
 struct Outcome {
   outcome @0 :Rpc.Outcome;
   results @1 :List(Rpc.AppendResult);
+  vocabulary @2 :Rpc.VocabularyInfo;   # of a registration (without its source)
 }

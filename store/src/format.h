@@ -46,8 +46,12 @@ constexpr char kImportKey[] = "import";
 //   "cluster/r/" request id -> the outcome of that append request (schema/cluster.capnp
 //                             Outcome, unpacked), so that a retried request is answered
 //                             without being applied again beyond JetStream's dedupe window
+//   "cluster/s/" import id "/" u64 chunk -> a staged chunk of an import larger than one
+//                             message (schema/cluster.capnp Append, unpacked); deleted by
+//                             the message that commits the import
 constexpr char kClusterAppliedKey[] = "cluster/applied";
 constexpr char kClusterRequestPrefix[] = "cluster/r/";
+constexpr char kClusterStagePrefix[] = "cluster/s/";
 
 // The stream of vocabulary registrations (SPEC §7); user stream names cannot hold '$'.
 constexpr char kVocabularyStream[] = "$vocabulary";

@@ -131,6 +131,13 @@ class StoreImpl final : public Store {
   // nothing was written, whatever the results say).
   void ApplyReplicated(std::vector<GroupAppend>* appends, const Replicated& replicated,
                        Status* written);
+  // Registers a vocabulary as RegisterVocabulary does, with `event_id` as the registration
+  // event's id and `replicated`'s clock, and writes `replicated.also`'s records in the same
+  // batch, also when the registration is refused or already done (then only them).
+  // *result: the registration's outcome; *written: the write's status.  Not fsync'd.
+  void ApplyRegistration(const std::string& source, const std::string& file_name,
+                         const std::string& event_id, const Replicated& replicated,
+                         Result<VocabularyInfo>* result, Status* written);
   // fsyncs every write made so far (RocksDB's WAL).
   Status SyncLog();
 
@@ -208,6 +215,13 @@ class StoreImpl final : public Store {
   Status LoadHead();
   // Reads the vocabulary registrations back from the log (vocabulary_store.cc).
   Status LoadRegistry();
+  // Validates the registration of `compiled` (the text `source`) and assembles its event
+  // into `p` (set up from the head here); `registered` gets the new version, unless the
+  // same source is already the latest (then the result says existed).  write_mu_ held.
+  Result<VocabularyInfo> AssembleRegistrationLocked(const std::string& source,
+                                                    std::shared_ptr<const Vocabulary> compiled,
+                                                    const std::string& event_id, Pending* p,
+                                                    std::optional<VocabularyVersion>* registered);
   // Publishes a new registry snapshot; write_mu_ held.
   void SetRegistryLocked(std::shared_ptr<const Registry> registry);
   // The vocabulary stream `stream` is bound to and the seq of the binding, if any; looks

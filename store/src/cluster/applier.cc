@@ -7,7 +7,9 @@
 #include <openssl/evp.h>
 #include <rocksdb/write_batch.h>
 
+#include <array>
 #include <chrono>
+#include <optional>
 #include <cstring>
 #include <utility>
 
@@ -49,6 +51,20 @@ std::string AppliedValue(uint64_t seq, const std::array<unsigned char, 32>& hash
   return v;
 }
 
+std::string Bytes(capnp::MallocMessageBuilder& message) {
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+std::string RegistrationOutcomeBytes(const Result<VocabularyInfo>& result) {
+  capnp::MallocMessageBuilder message;
+  auto out = message.initRoot<cluster::Outcome>();
+  SetOutcome(result.status(), out.initOutcome());
+  if (result.ok()) SetVocabularyInfo(*result, false, out.initVocabulary());
+  return Bytes(message);
+}
+
 std::string OutcomeBytes(const Result<std::vector<AppendResult>>& result) {
   capnp::MallocMessageBuilder message;
   auto out = message.initRoot<cluster::Outcome>();
@@ -63,9 +79,33 @@ std::string OutcomeBytes(const Result<std::vector<AppendResult>>& result) {
       list[i].setExisted(r.existed);
     }
   }
-  auto words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return Bytes(message);
+}
+
+std::string StageKey(const std::string& import_id, uint64_t chunk) {
+  return kClusterStagePrefix + import_id + "/" + SeqKey(chunk);
+}
+
+// Adds the events of `a` (rebuilt through `types`, as a server rebuilds its clients'),
+// its labels and its expected versions to `out`.  InvalidArgument naming a bad event.
+Status AddEvents(cluster::Append::Reader a, const EventTypes& types, StoreImpl::GroupAppend* out) {
+  const size_t first = out->events.size();
+  for (auto l : a.getLabels()) out->options.labels.push_back(Str(l));
+  for (auto e : a.getExpected()) {
+    out->options.expected_versions[Str(e.getStream())] = e.getVersion();
+  }
+  auto events = a.getEvents();
+  for (unsigned i = 0; i < events.size(); ++i) {
+    auto event = NewEventFromWire(events[i], types.resolver());
+    if (!event.ok()) {
+      const size_t at = first + i;
+      return event.status().WithPrefix(at < out->options.labels.size()
+                                           ? out->options.labels[at]
+                                           : "event " + std::to_string(at + 1));
+    }
+    out->events.push_back(std::move(event).value());
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -131,6 +171,12 @@ Status ClusterNode::ApplyMessage(const LogMessage& message) {
   std::vector<StoreImpl::GroupAppend> appends;
   std::vector<std::string> request_ids;                        // of `appends`
   std::vector<std::pair<std::string, Status>> refused;         // refused before the store
+  // Staged import chunks: their records, the request ids (answered OK), and the chunks a
+  // commit consumes.
+  std::vector<std::pair<std::string, std::string>> stage_puts;
+  std::vector<std::string> staged_ids, stage_deletes;
+  // A vocabulary registration (alone in its message): request id, source, file, event id.
+  std::optional<std::array<std::string, 4>> registration;
   if (message.payload.size() % sizeof(capnp::word) != 0) {
     // Not ours: applied as nothing (every node decides the same), so the log moves on.
     if (log_) log_("log message " + std::to_string(message.seq) + " is not an annals request; skipped");
@@ -155,23 +201,54 @@ Status ClusterNode::ApplyMessage(const LogMessage& message) {
                                                  kClusterRequestPrefix + id, &ignored);
         if (known.ok()) continue;  // a copy beyond the dedupe window: applied once already
         if (!known.IsNotFound()) return FromRocks(known, "read an append's outcome");
-        StoreImpl::GroupAppend append;
-        for (auto l : a.getLabels()) append.options.labels.push_back(Str(l));
-        for (auto e : a.getExpected()) {
-          append.options.expected_versions[Str(e.getStream())] = e.getVersion();
-        }
-        Status converted;
-        auto events = a.getEvents();
-        for (unsigned i = 0; i < events.size() && converted.ok(); ++i) {
-          auto event = NewEventFromWire(events[i], types.resolver());
-          if (!event.ok()) {
-            converted = event.status().WithPrefix(i < append.options.labels.size()
-                                                      ? append.options.labels[i]
-                                                      : "event " + std::to_string(i + 1));
+        if (a.hasRegistration()) {
+          auto r = a.getRegistration();
+          if (request.getAppends().size() == 1) {
+            registration = {id, Str(r.getSource()), Str(r.getFileName()), Str(r.getEventId())};
           } else {
-            append.events.push_back(std::move(event).value());
+            refused.emplace_back(id, Status::InvalidArgument(
+                                         "a vocabulary registration must be alone in its message"));
+          }
+          continue;
+        }
+        if (a.hasStage()) {
+          // Stored, not applied: nothing of an import is visible before its commit.
+          capnp::MallocMessageBuilder copy;
+          copy.setRoot(a);
+          stage_puts.emplace_back(StageKey(Str(a.getStage().getImportId()), a.getStage().getChunk()),
+                                  Bytes(copy));
+          staged_ids.push_back(id);
+          continue;
+        }
+        StoreImpl::GroupAppend append;
+        Status converted;
+        if (a.hasCommit()) {
+          // Every staged chunk, in order, as one append (labels and expectations included).
+          const std::string import_id = Str(a.getCommit().getImportId());
+          const uint64_t chunks = a.getCommit().getChunks();
+          for (uint64_t k = 0; k < chunks && converted.ok(); ++k) {
+            const std::string key = StageKey(import_id, k);
+            stage_deletes.push_back(key);
+            std::string bytes;
+            rocksdb::Status got = store_.db()->Get(rocksdb::ReadOptions(), store_.cf_meta(), key,
+                                                   &bytes);
+            if (got.IsNotFound()) {
+              converted = Status::InvalidArgument("import '" + import_id + "': chunk " +
+                                                  std::to_string(k + 1) + " of " +
+                                                  std::to_string(chunks) + " never arrived");
+              break;
+            }
+            if (!got.ok()) return FromRocks(got, "read a staged import chunk");
+            kj::Array<capnp::word> chunk_words =
+                kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+            std::memcpy(chunk_words.begin(), bytes.data(), chunk_words.size() * sizeof(capnp::word));
+            capnp::ReaderOptions limits;
+            limits.traversalLimitInWords = 1ull << 30;
+            capnp::FlatArrayMessageReader chunk(chunk_words, limits);
+            converted = AddEvents(chunk.getRoot<cluster::Append>(), types, &append);
           }
         }
+        if (converted.ok()) converted = AddEvents(a, types, &append);
         if (!converted.ok()) {
           refused.emplace_back(id, converted);
         } else {
@@ -183,6 +260,9 @@ Status ClusterNode::ApplyMessage(const LogMessage& message) {
       appends.clear();
       request_ids.clear();
       refused.clear();
+      stage_puts.clear();
+      staged_ids.clear();
+      stage_deletes.clear();
       if (log_) {
         log_("log message " + std::to_string(message.seq) + " is malformed; skipped: " +
              FromKj(e, Status::Code::kInvalidArgument, "decode").message());
@@ -200,10 +280,35 @@ Status ClusterNode::ApplyMessage(const LogMessage& message) {
       batch->Put(store_.cf_meta(), kClusterRequestPrefix + id,
                  OutcomeBytes(Result<std::vector<AppendResult>>(status)));
     }
+    for (const auto& [key, value] : stage_puts) batch->Put(store_.cf_meta(), key, value);
+    for (const auto& id : staged_ids) {
+      batch->Put(store_.cf_meta(), kClusterRequestPrefix + id,
+                 OutcomeBytes(std::vector<AppendResult>()));
+    }
+    for (const auto& key : stage_deletes) batch->Delete(store_.cf_meta(), key);
     batch->Put(store_.cf_meta(), kClusterAppliedKey, AppliedValue(message.seq, hash));
   };
   Status written;
-  store_.ApplyReplicated(&appends, replicated, &written);
+  if (registration) {
+    Result<VocabularyInfo> info = Status::OK();
+    StoreImpl::Replicated with_outcome = replicated;
+    with_outcome.also = [&](rocksdb::WriteBatch* batch) {
+      batch->Put(store_.cf_meta(), kClusterRequestPrefix + (*registration)[0],
+                 RegistrationOutcomeBytes(info));
+      replicated.also(batch);
+    };
+    const std::string& event_id = (*registration)[3];
+    if (event_id.empty()) {
+      info = Status::InvalidArgument("a replicated registration needs an event id");
+      StoreImpl::Replicated only = with_outcome;
+      store_.ApplyReplicated(&appends, only, &written);
+    } else {
+      store_.ApplyRegistration((*registration)[1], (*registration)[2], event_id, with_outcome,
+                               &info, &written);
+    }
+  } else {
+    store_.ApplyReplicated(&appends, replicated, &written);
+  }
   if (!written.ok()) return written;
   applied_ = message.seq;
   applied_hash_ = hash;

@@ -36,32 +36,40 @@ class ClusterStore final : public Store {
     return std::move(*group[0].result);
   }
 
-  // One append of every event: it must fit in one log message (node.h); an import is never
-  // split over several, so it never half-appears (docs/DECISIONS.md).
+  // One atomic append of every event: in one log message if they fit, else staged in
+  // chunks of about half a message each and committed by a last message, so that an import
+  // never half-appears (docs/DECISIONS.md).  The whole input is held in memory.
   Result<ImportSummary> Import(const ImportSource& next) override {
-    std::vector<StoreImpl::GroupAppend> group(1);
-    size_t bytes = 0;
+    const size_t budget = node_.MaxRequestBytes() / 2;
+    std::vector<StoreImpl::GroupAppend> chunks(1);
+    size_t bytes = 0, events = 0;
     while (true) {
       std::optional<NewEvent> event;
       std::string label;
       ANNALS_RETURN_IF_ERROR(next(&event, &label));
       if (!event) break;
-      bytes += event->rep().reader().totalSize().wordCount * sizeof(capnp::word);
-      if (bytes > node_.MaxRequestBytes()) {
-        return Status::InvalidArgument(
-            label + ": an import through a cluster node must fit in one message of the "
-            "cluster's log (" + std::to_string(node_.MaxRequestBytes()) + " bytes, the NATS "
-            "servers' max_payload); this input is larger: nothing was imported.  Split it "
-            "into files that fit (each is then atomic on its own)");
+      const size_t size = event->rep().reader().totalSize().wordCount * sizeof(capnp::word) +
+                          label.size() + 64;
+      if (bytes + size > budget && !chunks.back().events.empty()) {
+        chunks.emplace_back();
+        bytes = 0;
       }
-      group[0].events.push_back(std::move(*event));
-      group[0].options.labels.push_back(std::move(label));
+      bytes += size;
+      ++events;
+      chunks.back().events.push_back(std::move(*event));
+      chunks.back().options.labels.push_back(std::move(label));
     }
-    if (group[0].events.empty()) return Status::InvalidArgument("nothing to import");
-    node_.AppendGroup(&group);
-    if (!group[0].result->ok()) return group[0].result->status();
+    if (events == 0) return Status::InvalidArgument("nothing to import");
+    Result<std::vector<AppendResult>> results = Status::OK();
+    if (chunks.size() == 1) {
+      node_.AppendGroup(&chunks);
+      results = std::move(*chunks[0].result);
+    } else {
+      results = node_.AppendStaged(&chunks);
+    }
+    if (!results.ok()) return results.status();
     ImportSummary summary;
-    for (const AppendResult& r : **group[0].result) {
+    for (const AppendResult& r : *results) {
       if (r.existed) {
         ++summary.existed;
         continue;
@@ -79,10 +87,9 @@ class ClusterStore final : public Store {
         "log.  Restore into a plain store, or import the events (they get new seqs)");
   }
 
-  Result<VocabularyInfo> RegisterVocabulary(const std::string&, const std::string&) override {
-    return Status::InvalidArgument(
-        "registering a vocabulary through a cluster node is not supported yet: a "
-        "registration would have to travel through the cluster's log (README, 'Cluster')");
+  Result<VocabularyInfo> RegisterVocabulary(const std::string& source,
+                                            const std::string& file_name) override {
+    return node_.Register(source, file_name);
   }
 
   Result<std::vector<VocabularyInfo>> ListVocabularies() override {

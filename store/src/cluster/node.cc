@@ -8,6 +8,7 @@
 #include <capnp/serialize.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 #include <utility>
 
@@ -29,9 +30,12 @@ constexpr size_t kHeaderRoom = 4096;
 std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
 
 // The bytes of a Request made of `appends[from, to)`, their request ids in `ids`.
-std::string EncodeRequest(const std::string& node, std::vector<StoreImpl::GroupAppend>& appends,
-                          const std::vector<std::string>& ids, size_t from, size_t to,
-                          const std::function<std::string()>& new_id) {
+// `decorate`, if set, is called on each Append with its index in `appends`.
+std::string EncodeRequest(
+    const std::string& node, std::vector<StoreImpl::GroupAppend>& appends,
+    const std::vector<std::string>& ids, size_t from, size_t to,
+    const std::function<std::string()>& new_id,
+    const std::function<void(cluster::Append::Builder, size_t)>& decorate = nullptr) {
   capnp::MallocMessageBuilder message;
   auto request = message.initRoot<cluster::Request>();
   request.setRules(cluster::RULES);
@@ -56,6 +60,7 @@ std::string EncodeRequest(const std::string& node, std::vector<StoreImpl::GroupA
     }
     auto labels = out.initLabels(static_cast<unsigned>(append.options.labels.size()));
     for (unsigned l = 0; l < labels.size(); ++l) labels.set(l, append.options.labels[l]);
+    if (decorate) decorate(out, a);
   }
   auto words = capnp::messageToFlatArray(message);
   auto bytes = words.asBytes();
@@ -147,10 +152,12 @@ Status ClusterNode::WaitApplied(uint64_t seq, Clock::time_point deadline) {
   return Status::OK();
 }
 
-Result<std::vector<AppendResult>> ClusterNode::ReadOutcome(const std::string& request_id) {
+// Reads the outcome recorded for `request_id` and hands it to `read`.
+template <typename T, typename Read>
+Result<T> ReadOutcomeRecord(StoreImpl& store, const std::string& request_id, const Read& read) {
   std::string value;
-  rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), store_.cf_meta(),
-                                       kClusterRequestPrefix + request_id, &value);
+  rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.cf_meta(),
+                                      kClusterRequestPrefix + request_id, &value);
   if (s.IsNotFound()) {
     return Status::Unavailable("the cluster applied request '" + request_id +
                                "' but this node has no outcome for it");
@@ -166,14 +173,94 @@ Result<std::vector<AppendResult>> ClusterNode::ReadOutcome(const std::string& re
     auto outcome = reader.getRoot<cluster::Outcome>();
     Status status = OutcomeStatus(outcome.getOutcome());
     if (!status.ok()) return status;
-    std::vector<AppendResult> results;
-    for (auto r : outcome.getResults()) {
-      results.push_back(AppendResult{r.getSeq(), r.getVersion(), Str(r.getId()), r.getExisted()});
-    }
-    return results;
+    return read(outcome);
   } catch (const kj::Exception& e) {
     return FromKj(e, Status::Code::kCorruption, "the outcome of request '" + request_id + "'");
   }
+}
+
+Result<std::vector<AppendResult>> ClusterNode::ReadOutcome(const std::string& request_id) {
+  return ReadOutcomeRecord<std::vector<AppendResult>>(
+      store_, request_id, [](cluster::Outcome::Reader outcome) {
+        std::vector<AppendResult> results;
+        for (auto r : outcome.getResults()) {
+          results.push_back(
+              AppendResult{r.getSeq(), r.getVersion(), Str(r.getId()), r.getExisted()});
+        }
+        return results;
+      });
+}
+
+Result<VocabularyInfo> ClusterNode::Register(const std::string& source,
+                                             const std::string& file_name) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.append_timeout_millis);
+  const std::string id = NextRequestId();
+  capnp::MallocMessageBuilder message;
+  auto request = message.initRoot<cluster::Request>();
+  request.setRules(cluster::RULES);
+  request.setNode(options_.node);
+  auto append = request.initAppends(1)[0];
+  append.setRequestId(id);
+  auto registration = append.initRegistration();
+  registration.setSource(source);
+  registration.setFileName(file_name);
+  registration.setEventId(NewEventId());
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  const std::string payload(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  if (payload.size() > max_request_bytes_) {
+    return Status::InvalidArgument("this vocabulary is too large for one message of the "
+                                   "cluster's log (" + std::to_string(max_request_bytes_) +
+                                   " bytes)");
+  }
+  auto seq = PublishUntil(id, payload, deadline);
+  if (!seq.ok()) return seq.status();
+  ANNALS_RETURN_IF_ERROR(WaitApplied(*seq, deadline));
+  auto info = ReadOutcomeRecord<VocabularyInfo>(store_, id, [](cluster::Outcome::Reader outcome) {
+    return VocabularyInfoFromWire(outcome.getVocabulary());
+  });
+  if (!info.ok()) return info;
+  // The types, with the source, as the store has them now.
+  auto stored = store_.GetVocabulary(info->name, info->version);
+  if (!stored.ok()) return stored.status();
+  stored->existed = info->existed;
+  return stored;
+}
+
+Result<std::vector<AppendResult>> ClusterNode::AppendStaged(
+    std::vector<StoreImpl::GroupAppend>* chunks) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.append_timeout_millis);
+  const std::string import_id = NextRequestId();
+  std::vector<std::string> ids;
+  for (size_t k = 0; k < chunks->size(); ++k) ids.push_back(import_id + "/" + std::to_string(k));
+  auto new_id = [this] { return NewEventId(); };
+  for (size_t k = 0; k < chunks->size(); ++k) {
+    const std::string payload = EncodeRequest(
+        options_.node, *chunks, ids, k, k + 1, new_id,
+        [&](cluster::Append::Builder out, size_t index) {
+          auto stage = out.initStage();
+          stage.setImportId(import_id);
+          stage.setChunk(index);
+        });
+    if (payload.size() > max_request_bytes_) {
+      return Status::InvalidArgument("an import chunk is over one message of the cluster's log "
+                                     "(an event too large?): nothing was imported");
+    }
+    auto seq = PublishUntil(ids[k], payload, deadline);
+    if (!seq.ok()) return seq.status();
+  }
+  std::vector<StoreImpl::GroupAppend> commit(1);
+  std::vector<std::string> commit_id{import_id};
+  const std::string payload = EncodeRequest(
+      options_.node, commit, commit_id, 0, 1, new_id, [&](cluster::Append::Builder out, size_t) {
+        auto c = out.initCommit();
+        c.setImportId(import_id);
+        c.setChunks(chunks->size());
+      });
+  auto seq = PublishUntil(import_id, payload, deadline);
+  if (!seq.ok()) return seq.status();
+  ANNALS_RETURN_IF_ERROR(WaitApplied(*seq, deadline));
+  return ReadOutcome(import_id);
 }
 
 void ClusterNode::AppendGroup(std::vector<StoreImpl::GroupAppend>* appends) {

@@ -70,6 +70,15 @@ class ClusterNode {
   // with the same event ids is safe), Corruption once the node has diverged.
   void AppendGroup(std::vector<StoreImpl::GroupAppend>* appends);
 
+  // Appends the events of every chunk (each fitting in one message) as ONE atomic append:
+  // each chunk is staged by a message of its own, and a last message commits them (node.h
+  // top, schema/cluster.capnp).  Errors as AppendGroup's; a failure leaves nothing visible.
+  Result<std::vector<AppendResult>> AppendStaged(std::vector<StoreImpl::GroupAppend>* chunks);
+
+  // Registers a vocabulary through the log (Store::RegisterVocabulary's contract), alone in
+  // its message; errors as AppendGroup's.
+  Result<VocabularyInfo> Register(const std::string& source, const std::string& file_name);
+
   // The largest request payload this node publishes, in bytes.
   size_t MaxRequestBytes() const { return max_request_bytes_; }
 
