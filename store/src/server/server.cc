@@ -285,6 +285,15 @@ Result<std::unique_ptr<Server>> Server::Open(const std::string& path,
 
 namespace internal {
 
+ServerBackend StoreBackend(StoreImpl& store) {
+  ServerBackend backend;
+  backend.store = &store;
+  backend.append_group = [&store](std::vector<StoreImpl::GroupAppend>* group) {
+    store.AppendGroup(group);
+  };
+  return backend;
+}
+
 Result<std::unique_ptr<Server>> OpenServer(const std::string& path, const ServeOptions& options,
                                            const BackendMaker& make_backend) {
   if (options.handle_signals) {

@@ -68,15 +68,6 @@ class HeadWaiter {
   bool listed_ = true;
 };
 
-ServerBackend StoreBackend(StoreImpl& store) {
-  ServerBackend backend;
-  backend.store = &store;
-  backend.append_group = [&store](std::vector<StoreImpl::GroupAppend>* group) {
-    store.AppendGroup(group);
-  };
-  return backend;
-}
-
 ServerState::ServerState(ServerBackend backend, std::string store_path, std::string token,
                          kj::Timer& timer, uint64_t head, std::atomic<size_t>* followers)
     : backend_(std::move(backend)),
