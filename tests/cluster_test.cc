@@ -264,6 +264,7 @@ TEST_F(ClusterTest, KilledNodeRestartsWithEveryAcknowledgedEventOnce) {
   t3.join();
   EXPECT_GT(w1.acked.size(), 5u);
   EXPECT_GT(w3.acked.size(), 5u);
+  EXPECT_GT(w3.failures, 0) << "the node was killed while its writer was writing";
   ASSERT_GT(Converge(w1.acked.size() + w3.acked.size(), 30), 0u);
   std::vector<std::string> acked = w1.acked;
   acked.insert(acked.end(), w3.acked.begin(), w3.acked.end());

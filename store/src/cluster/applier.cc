@@ -29,8 +29,13 @@ using Clock = std::chrono::steady_clock;
 
 // Messages applied between two fsyncs, at most (a catch-up applies runs of this size).
 constexpr int kMaxRun = 512;
-// How often an idle applier asks the log for the next message.
-constexpr auto kIdlePoll = std::chrono::milliseconds(5);
+// How often an idle applier asks the log for the next message when no doorbell rang (the
+// doorbell is at most once: a ring lost in a reconnect costs this much).
+constexpr auto kIdlePoll = std::chrono::milliseconds(50);
+// A doorbell rings when a message is published, which is before JetStream has stored it:
+// for a while after a ring the applier polls every kEagerPoll.
+constexpr auto kEagerPoll = std::chrono::milliseconds(1);
+constexpr auto kEagerWindow = std::chrono::milliseconds(25);
 // How often the applier checks that the log still holds what it applied (LogProblem), and
 // how many checks in a row must find a problem before the node stops applying.
 constexpr auto kLogCheck = std::chrono::seconds(1);
@@ -143,6 +148,9 @@ Status ClusterNode::Start() {
                                    "cluster node starts from an empty store (or its own)");
   }
   durable_ = applied_;
+  // Without a doorbell the applier still polls the log: slower to see peers' appends.
+  Status rung = js_->StartDoorbell(subject_, doorbell_);
+  if (!rung.ok() && log_) log_(rung.message() + " (the log is polled instead)");
   applier_ = std::thread([this] { RunApplier(); });
   return Status::OK();
 }
@@ -320,6 +328,8 @@ void ClusterNode::RunApplier() {
   std::string last_error;
   bool checked = false;  // the log agrees with the applied position (LogProblem)
   int suspicions = 0;    // consecutive checks that found a problem
+  uint64_t rings_seen = 0;
+  auto eager_until = Clock::now();
   while (true) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -390,9 +400,15 @@ void ClusterNode::RunApplier() {
     }
     last_error.clear();
     if (run > 0) continue;
-    // Nothing new: wait for a publisher of this node to say its message is stored, or poll.
-    std::unique_lock<std::mutex> lock(mu_);
-    if (wanted_ <= applied_ && !stop_) kick_cv_.wait_for(lock, kIdlePoll);
+    // Nothing new: wait for the doorbell (a message was published to the log, or a
+    // publisher of this node waits for its message), or poll.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (wanted_ > applied_ || stop_) continue;
+    }
+    const uint64_t before = rings_seen;
+    doorbell_->Wait(&rings_seen, Clock::now() < eager_until ? kEagerPoll : kIdlePoll);
+    if (rings_seen != before) eager_until = Clock::now() + kEagerWindow;
   }
 }
 
@@ -401,7 +417,7 @@ ClusterNode::~ClusterNode() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
-  kick_cv_.notify_all();
+  doorbell_->Ring();
   applied_cv_.notify_all();
   if (applier_.joinable()) applier_.join();
 }

@@ -27,7 +27,47 @@ std::vector<std::string> SplitUrls(const std::string& urls) {
   return out;
 }
 
+// The doorbell's closure: its own reference to the Doorbell, freed by nats.c's completion
+// callback once the subscription is closed and its last message handler has returned.
+void OnDoorbell(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+  natsMsg_Destroy(msg);
+  (*static_cast<std::shared_ptr<Doorbell>*>(closure))->Ring();
+}
+
+void OnDoorbellDone(void* closure) { delete static_cast<std::shared_ptr<Doorbell>*>(closure); }
+
 }  // namespace
+
+void Doorbell::Ring() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++rings_;
+  }
+  cv_.notify_all();
+}
+
+void Doorbell::Wait(uint64_t* seen, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return rings_ != *seen; });
+  *seen = rings_;
+}
+
+Status JetStream::StartDoorbell(const std::string& subject, std::shared_ptr<Doorbell> doorbell) {
+  auto* closure = new std::shared_ptr<Doorbell>(std::move(doorbell));
+  natsSubscription* sub = nullptr;
+  natsStatus s = natsConnection_Subscribe(&sub, nc_, subject.c_str(), OnDoorbell, closure);
+  if (s != NATS_OK) {
+    delete closure;
+    return FromNats(s, "cannot subscribe to the log's subject");
+  }
+  s = natsSubscription_SetOnCompleteCB(sub, OnDoorbellDone, closure);
+  if (s != NATS_OK) {
+    // Without the completion callback the closure cannot be freed safely: keep it.
+    return FromNats(s, "cannot set up the log's doorbell");
+  }
+  doorbell_ = sub;
+  return Status::OK();
+}
 
 Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& urls,
                                                       const std::string& client_name) {
@@ -59,6 +99,10 @@ Result<std::unique_ptr<JetStream>> JetStream::Connect(const std::string& urls,
 }
 
 JetStream::~JetStream() {
+  if (doorbell_ != nullptr) {
+    (void)natsSubscription_Unsubscribe(doorbell_);
+    natsSubscription_Destroy(doorbell_);
+  }
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (nc_ != nullptr) {
     natsConnection_Close(nc_);

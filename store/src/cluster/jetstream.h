@@ -14,7 +14,10 @@
 #ifndef ANNALS_STORE_SRC_CLUSTER_JETSTREAM_H_
 #define ANNALS_STORE_SRC_CLUSTER_JETSTREAM_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +25,7 @@
 #include "annals/status.h"
 
 struct __natsConnection;
+struct __natsSubscription;
 struct __jsCtx;
 
 namespace annals {
@@ -32,6 +36,21 @@ struct LogMessage {
   uint64_t seq = 0;
   int64_t time_micros = 0;  // the stream leader's clock when it stored the message
   std::string payload;
+};
+
+// A counter that the log's doorbell (and the node's own publishers) ring, and the applier
+// waits on.  Thread-safe.
+class Doorbell {
+ public:
+  void Ring();
+  // Returns once rung since *seen was taken (at once if it was meanwhile), or after
+  // `timeout`; *seen becomes the current count.
+  void Wait(uint64_t* seen, std::chrono::milliseconds timeout);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t rings_ = 0;  // mu_
 };
 
 class JetStream {
@@ -63,6 +82,11 @@ class JetStream {
   // The server_name of the stream's leader ("" if it has none now).
   Result<std::string> Leader(const std::string& stream);
 
+  // Rings `doorbell` whenever a message is published to `subject` (a core NATS
+  // subscription: at most once, so a reader must still poll now and then; the message
+  // itself is not used).  Removed, its calls finished, when this JetStream is destroyed.
+  Status StartDoorbell(const std::string& subject, std::shared_ptr<Doorbell> doorbell);
+
   // For tests: deletes the stream (and every message in it).
   Status TEST_DeleteStream(const std::string& stream);
 
@@ -73,6 +97,7 @@ class JetStream {
   JetStream() = default;
   __natsConnection* nc_ = nullptr;
   __jsCtx* js_ = nullptr;
+  __natsSubscription* doorbell_ = nullptr;
 };
 
 }  // namespace internal

@@ -139,7 +139,7 @@ Result<uint64_t> ClusterNode::PublishUntil(const std::string& msg_id, const std:
 Status ClusterNode::WaitApplied(uint64_t seq, Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
   if (seq > wanted_) wanted_ = seq;
-  kick_cv_.notify_all();
+  doorbell_->Ring();
   while (durable_ < seq && diverged_.empty()) {
     if (applied_cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
         durable_ < seq && diverged_.empty()) {

@@ -111,6 +111,9 @@ class ClusterNode {
   const ClusterOptions options_;
   const std::string subject_;
   std::unique_ptr<JetStream> js_;
+  // Rung by the log (a message was published) and by this node's publishers: the applier
+  // looks at the log now rather than at its next poll.
+  std::shared_ptr<Doorbell> doorbell_ = std::make_shared<Doorbell>();
   std::function<void(const std::string&)> log_;
   size_t max_request_bytes_ = 0;
 
@@ -122,7 +125,6 @@ class ClusterNode {
 
   std::mutex mu_;
   std::condition_variable applied_cv_;  // durable_ moved, or divergence
-  std::condition_variable kick_cv_;     // a publish returned: the applier should look now
   uint64_t durable_ = 0;         // mu_: applied and fsync'd
   uint64_t wanted_ = 0;          // mu_: highest sequence a publisher waits for
   std::string diverged_;         // mu_: empty unless the node stopped applying
