@@ -3,11 +3,13 @@
 // Read commands: export, log, streams, verify.
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "annals/cluster.h"
 #include "annals/server.h"
 #include "common.h"
 
@@ -147,6 +149,49 @@ int RunVerify(const GlobalOptions& global) {
   });
 }
 
+// `verify --peers A,B,…`: compares the nodes' heads (seq, hash) and names the first seq at
+// which they hold different events (exit 4); a node that is only behind is not a failure.
+int RunVerifyPeers(const GlobalOptions& global, const std::vector<std::string>& addresses) {
+  ClientOptions client;
+  if (!global.token_file.empty()) {
+    auto token = ReadTokenFile(global.token_file);
+    if (!token.ok()) return Fail(token.status());
+    client.token = std::move(token).value();
+  } else if (const char* token = std::getenv("ANNALS_TOKEN")) {
+    client.token = token;
+  }
+  std::vector<std::unique_ptr<Store>> stores;
+  std::vector<std::pair<std::string, Store*>> peers;
+  for (const auto& address : addresses) {
+    auto store = ConnectToServer(address, client);
+    if (!store.ok()) return Fail(store.status().WithPrefix(address));
+    stores.push_back(std::move(store).value());
+    peers.emplace_back(address, stores.back().get());
+  }
+  auto cmp = ComparePeers(peers);
+  if (!cmp.ok()) return Fail(cmp.status());
+  if (global.fmt() == Format::kJson) {
+    std::printf("%s\n", cmp->ToJson().c_str());
+  } else {
+    for (const auto& h : cmp->heads) {
+      std::printf("%-30s  seq %llu  %s\n", Printable(h.name).c_str(),
+                  static_cast<unsigned long long>(h.seq), h.hash.empty() ? "-" : h.hash.c_str());
+    }
+    if (cmp->ok()) {
+      if (!global.quiet) {
+        std::printf("%s: the nodes agree on every seq they hold\n",
+                    Paint("ok", Style::kGreen).c_str());
+      }
+    } else {
+      std::printf("%s: %s\n", Paint("DIVERGED", Style::kRed).c_str(),
+                  Printable(cmp->problem).c_str());
+    }
+  }
+  std::fflush(stdout);
+  if (!cmp->ok()) return Fail(Status::Corruption("the nodes diverge: " + cmp->problem));
+  return 0;
+}
+
 }  // namespace
 
 void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
@@ -187,9 +232,17 @@ void AddReadCommands(CLI::App& app, GlobalOptions* global, int* exit_code) {
   CLI::App* verify = app.add_subcommand(
       "verify", "Recompute the hash chain and check every index against the log (exit 4 if "
                 "anything was changed)");
-  verify->footer("Example:\n  annals verify && echo intact");
+  verify->footer("Example:\n  annals verify && echo intact\n"
+                 "  annals verify --peers 127.0.0.1:7401,127.0.0.1:7402,127.0.0.1:7403");
+  auto peers = std::make_shared<std::vector<std::string>>();
+  verify->add_option("--peers", *peers,
+                     "Instead, compare the heads (seq, hash) of these cluster nodes' servers "
+                     "(ADDR,ADDR,...) and name the first seq where they differ")
+      ->delimiter(',');
   AddFormatOption(verify, global);
-  verify->callback([global, exit_code] { *exit_code = RunVerify(*global); });
+  verify->callback([global, exit_code, peers] {
+    *exit_code = peers->empty() ? RunVerify(*global) : RunVerifyPeers(*global, *peers);
+  });
 }
 
 }  // namespace cli

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "annals/cluster.h"
 #include "annals/server.h"
 #include "annals/text.h"
 #include "common.h"
@@ -20,7 +21,8 @@ namespace cli {
 
 namespace {
 
-int RunServe(const GlobalOptions& global, const std::vector<std::string>& listen) {
+int RunServe(const GlobalOptions& global, const std::vector<std::string>& listen,
+             const ClusterOptions& cluster) {
   ServeOptions options;
   options.listen = listen;
   options.token_file = global.token_file;
@@ -34,7 +36,8 @@ int RunServe(const GlobalOptions& global, const std::vector<std::string>& listen
     if (!quiet) std::fprintf(stderr, "annals serve: %s\n", line.c_str());
   };
   const std::string path = global.DbPath();
-  auto server = Server::Open(path, options);
+  const bool clustered = !cluster.urls.empty() || !cluster.node.empty();
+  auto server = clustered ? OpenClusterServer(path, options, cluster) : Server::Open(path, options);
   if (!server.ok()) return Fail(server.status());
   const bool json = global.fmt() == Format::kJson;
   Status s = (*server)->Run([&](const std::vector<std::string>& addresses) {
@@ -73,12 +76,22 @@ void AddServeCommand(CLI::App& app, GlobalOptions* global, int* exit_code) {
       "Example:\n  annals --db team.db serve &\n"
       "  annals --db team.db log --follow\n"
       "  annals --db team.db serve --listen 127.0.0.1:7070 --token-file ~/.annals-token\n"
-      "  ANNALS_TOKEN=$(cat ~/.annals-token) annals --server 127.0.0.1:7070 state --stream s");
+      "  ANNALS_TOKEN=$(cat ~/.annals-token) annals --server 127.0.0.1:7070 state --stream s\n"
+      "  annals --db n1.db serve --cluster nats://h1:4222,nats://h2:4222 --node n1\n"
+      "A cluster node answers reads from its own store and appends once it has applied them\n"
+      "from the cluster's log (README, 'Cluster'); scripts/cluster starts one locally.");
+  auto cluster = std::make_shared<ClusterOptions>();
+  serve->add_option("--cluster", cluster->urls,
+                    "Be one node of a cluster whose log is the NATS JetStream at these URLs "
+                    "(nats://HOST:PORT,...; SPEC 9); needs --node");
+  serve->add_option("--node", cluster->node, "This cluster node's name (unique in the cluster)");
   serve->add_option("--listen", *listen,
                     "Also listen on ADDR: unix:PATH, HOST:PORT or PORT (loopback; 0: any free "
                     "port); TCP needs --token-file");
   AddFormatOption(serve, global);
-  serve->callback([global, exit_code, listen] { *exit_code = RunServe(*global, *listen); });
+  serve->callback([global, exit_code, listen, cluster] {
+    *exit_code = RunServe(*global, *listen, *cluster);
+  });
 }
 
 }  // namespace cli

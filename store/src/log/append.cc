@@ -164,10 +164,21 @@ void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group, size_t even
   // and four or five index entries.  Only an estimate: a batch outgrowing it still grows.
   constexpr size_t kReserveBytesPerEvent = 1024;
   Pending p(events * kReserveBytesPerEvent);
+  std::vector<Writer*> written;
+  AssembleGroupLocked(group, &p, &written);
+  if (written.empty()) return;  // every append failed or was an idempotent repeat
+  Status s = WriteLocked(&p);
+  if (!s.ok()) {
+    for (Writer* w : written) w->result = s;
+  }
+}
+
+void StoreImpl::AssembleGroupLocked(const std::vector<Writer*>& group, Pending* pending,
+                                    std::vector<Writer*>* written) {
+  Pending& p = *pending;
   p.seq = last_seq_;
   p.prev = last_hash_;
   p.recorded_at = last_recorded_at_;
-  std::vector<Writer*> written;
   for (Writer* w : group) {
     // Undo information: everything AssembleLocked changes in `p` besides the batch.
     const uint64_t seq = p.seq;
@@ -196,14 +207,36 @@ void StoreImpl::CommitGroupLocked(const std::vector<Writer*>& group, size_t even
     }
     (void)p.batch.PopSavePoint();
     w->result = std::move(results);
-    if (p.seq != seq) written.push_back(w);
-  }
-  if (written.empty()) return;  // every append failed or was an idempotent repeat
-  Status s = WriteLocked(&p);
-  if (!s.ok()) {
-    for (Writer* w : written) w->result = s;
+    if (p.seq != seq) written->push_back(w);
   }
 }
+
+void StoreImpl::ApplyReplicated(std::vector<GroupAppend>* appends, const Replicated& replicated,
+                                Status* written) {
+  *written = CheckWritable();
+  if (!written->ok()) return;
+  const size_t n = appends->size();
+  std::unique_ptr<Writer[]> writers(new Writer[n]);
+  std::vector<Writer*> group;
+  size_t events = 0;
+  for (size_t i = 0; i < n; ++i) {
+    writers[i].events = &(*appends)[i].events;
+    writers[i].options = &(*appends)[i].options;
+    group.push_back(&writers[i]);
+    events += (*appends)[i].events.size();
+  }
+  std::lock_guard<std::mutex> write_lock(write_mu_);
+  Pending p(events * 1024);
+  p.replicated = &replicated;
+  std::vector<Writer*> changed;
+  AssembleGroupLocked(group, &p, &changed);
+  for (size_t i = 0; i < n; ++i) (*appends)[i].result = std::move(*writers[i].result);
+  if (replicated.also) replicated.also(&p.batch);
+  // Written even when no append changed the log: the batch holds the caller's records.
+  *written = WriteLocked(&p);
+}
+
+Status StoreImpl::SyncLog() { return FromRocks(db_->SyncWAL(), "sync the write-ahead log"); }
 
 Status StoreImpl::WriteLocked(Pending* p) {
   for (const auto& [name, state] : p->streams) {
@@ -214,7 +247,8 @@ Status StoreImpl::WriteLocked(Pending* p) {
   ANNALS_RETURN_IF_ERROR(InvalidateCheckpointsLocked(p->touched, &p->batch));
   p->batch.Put(cfs_[kMeta], kHeadKey, HeadValue(p->seq, p->prev, p->recorded_at));
   rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
+  // A cluster's applier syncs once per fetched batch of messages (SyncLog).
+  wo.sync = options_.sync && p->replicated == nullptr;
   ANNALS_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &p->batch), "append failed"));
   last_hash_ = p->prev;
   last_recorded_at_ = p->recorded_at;
@@ -227,9 +261,11 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
                                  std::vector<std::string>* added_ids,
                                  std::vector<uint64_t>* added_retracted) {
   std::vector<NewEvent>& events = *events_in;
-  const int64_t recorded_at = p->fixed_recorded_at
-                                  ? p->fixed_recorded_at
-                                  : std::max(NowMicros(), p->recorded_at + 1);
+  // A replicated append takes its log message's timestamp as the clock, so that every
+  // node assigns the same recorded_at.
+  const int64_t clock = p->replicated ? p->replicated->clock_micros : NowMicros();
+  const int64_t recorded_at =
+      p->fixed_recorded_at ? p->fixed_recorded_at : std::max(clock, p->recorded_at + 1);
   const std::string recorded_at_text = FormatInstant(recorded_at);
 
   std::vector<AppendResult>& results = *results_out;
@@ -309,7 +345,12 @@ Status StoreImpl::AssembleLocked(std::vector<NewEvent>* events_in, const AppendO
       return label.empty() ? label : label + ": ";
     };
     const std::string stream(View(event.getStream()));
-    if (!event.hasId()) event.setId(NewUuidV7(recorded_at, &ids_));
+    if (!event.hasId()) {
+      // Ids are chosen where an append enters a cluster: a generator here would differ
+      // from node to node.
+      if (p->replicated) return Status::InvalidArgument(where() + "a replicated event needs an id");
+      event.setId(NewUuidV7(recorded_at, &ids_));
+    }
     const std::string id(View(event.getId()));
 
     auto known = lookup(id);

@@ -38,6 +38,20 @@ constexpr char kHeadKey[] = "head";
 constexpr char kStreamMetaPrefix[] = "s/";
 constexpr char kBindingPrefix[] = "v/";
 constexpr char kImportKey[] = "import";
+// A cluster node's place in its log of record (store/src/cluster/, SPEC §9).  Both are
+// written in the same WriteBatch as the events of the message they describe.
+//   "cluster/applied"      -> u64 JetStream sequence of the last applied message | 32 bytes
+//                             SHA-256 of that message's payload (to notice a log that was
+//                             rewritten under the node)
+//   "cluster/r/" request id -> the outcome of that append request (schema/cluster.capnp
+//                             Outcome, unpacked), so that a retried request is answered
+//                             without being applied again beyond JetStream's dedupe window
+//   "cluster/s/" import id "/" u64 chunk -> a staged chunk of an import larger than one
+//                             message (schema/cluster.capnp Append, unpacked); deleted by
+//                             the message that commits the import
+constexpr char kClusterAppliedKey[] = "cluster/applied";
+constexpr char kClusterRequestPrefix[] = "cluster/r/";
+constexpr char kClusterStagePrefix[] = "cluster/s/";
 
 // The stream of vocabulary registrations (SPEC §7); user stream names cannot hold '$'.
 constexpr char kVocabularyStream[] = "$vocabulary";

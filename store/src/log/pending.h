@@ -72,6 +72,8 @@ struct StoreImpl::Pending {
   int64_t recorded_at = 0;
   int64_t fixed_recorded_at = 0;  // an import: every chunk shares it; 0 = take the clock
   bool registering = false;       // a vocabulary registration: its event is allowed
+  // A cluster's applier (ApplyReplicated): its clock, no generated ids, no sync per write.
+  const Replicated* replicated = nullptr;
   std::map<std::string, std::pair<uint64_t, uint64_t>> streams;  // version, last seq
   std::map<std::string, std::string> bindings;  // streams bound to a vocabulary here
   std::unordered_map<std::string, KnownEvent> batch_ids;

@@ -15,6 +15,10 @@
 //                          it thereby belongs to (SPEC §7); absent while it has none
 //     "import"          -> u64 first seq of an import in progress (see StoreImpl::Import);
 //                          absent otherwise
+//     "cluster/applied" -> u64 JetStream sequence | 32 bytes SHA-256 of that message
+//     "cluster/r/" id   -> Outcome (schema/cluster.capnp) of an append request
+//     "cluster/s/" import id "/" u64 chunk -> a staged chunk of a large import
+//                          (only in a cluster node's store; see format.h)
 //   log
 //     u64 seq           -> canonical Cap'n Proto Event (schema/event.capnp), hash set
 //   stream

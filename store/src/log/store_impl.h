@@ -112,6 +112,35 @@ class StoreImpl final : public Store {
   // What a server does with the appends its clients sent meanwhile (annals::server).
   void AppendGroup(std::vector<GroupAppend>* appends);
 
+  // ---- for a cluster's applier (store/src/cluster/), not for users ----
+  //
+  // How one message of a cluster's log of record is applied.
+  struct Replicated {
+    // The message's timestamp in µs: each append takes recorded_at = max(clock_micros,
+    // previous recorded_at + 1), the same on every node.
+    int64_t clock_micros = 0;
+    // Called once every append's result is set, to add the caller's records (the applied
+    // position, the outcomes) to the same WriteBatch.
+    std::function<void(rocksdb::WriteBatch* batch)> also;
+  };
+  // Validates and assembles each of `appends` as AppendGroup would (each failing alone;
+  // results in appends[i].result; an event without an id fails: a cluster's ids are chosen
+  // by the node that publishes), then writes them and `replicated.also`'s records in ONE
+  // batch, also when every append failed.  The write is NOT fsync'd: call SyncLog before
+  // answering anyone.  *written is the write's status (Unavailable on an I/O error: then
+  // nothing was written, whatever the results say).
+  void ApplyReplicated(std::vector<GroupAppend>* appends, const Replicated& replicated,
+                       Status* written);
+  // Registers a vocabulary as RegisterVocabulary does, with `event_id` as the registration
+  // event's id and `replicated`'s clock, and writes `replicated.also`'s records in the same
+  // batch, also when the registration is refused or already done (then only them).
+  // *result: the registration's outcome; *written: the write's status.  Not fsync'd.
+  void ApplyRegistration(const std::string& source, const std::string& file_name,
+                         const std::string& event_id, const Replicated& replicated,
+                         Result<VocabularyInfo>* result, Status* written);
+  // fsyncs every write made so far (RocksDB's WAL).
+  Status SyncLog();
+
   // ---- for the query engine and tests ----
 
   // Visits the events of `stream` with seq <= max_seq in version (= seq) order, including
@@ -186,6 +215,13 @@ class StoreImpl final : public Store {
   Status LoadHead();
   // Reads the vocabulary registrations back from the log (vocabulary_store.cc).
   Status LoadRegistry();
+  // Validates the registration of `compiled` (the text `source`) and assembles its event
+  // into `p` (set up from the head here); `registered` gets the new version, unless the
+  // same source is already the latest (then the result says existed).  write_mu_ held.
+  Result<VocabularyInfo> AssembleRegistrationLocked(const std::string& source,
+                                                    std::shared_ptr<const Vocabulary> compiled,
+                                                    const std::string& event_id, Pending* p,
+                                                    std::optional<VocabularyVersion>* registered);
   // Publishes a new registry snapshot; write_mu_ held.
   void SetRegistryLocked(std::shared_ptr<const Registry> registry);
   // The vocabulary stream `stream` is bound to and the seq of the binding, if any; looks
@@ -200,6 +236,10 @@ class StoreImpl final : public Store {
   // `events` events in all; AssembleLocked validates one append into `p` (undo info in
   // added_*).  write_mu_ held.
   void CommitGroupLocked(const std::vector<Writer*>& group, size_t events);
+  // Assembles each writer of `group` into `p` (set up from the head here), failing ones
+  // rolled back; `written` gets those that add events.  write_mu_ held.
+  void AssembleGroupLocked(const std::vector<Writer*>& group, Pending* p,
+                           std::vector<Writer*>* written);
   // The writer at the front of writers_ leads: takes the group from the front, commits it
   // (queue_mu_ released meanwhile), marks its writers done and wakes the next leader.
   // queue_mu_ held on entry and exit.

@@ -132,21 +132,37 @@ Result<VocabularyInfo> StoreImpl::RegisterVocabulary(const std::string& source,
   auto compiled = CompileVocabulary(source, file_name);
   if (!compiled.ok()) return compiled.status();
   std::lock_guard<std::mutex> lock(write_mu_);
+  Pending p;
+  std::optional<VocabularyVersion> next;
+  auto info = AssembleRegistrationLocked(source, std::move(compiled).value(), "", &p, &next);
+  if (!info.ok() || !next) return info;
+  ANNALS_RETURN_IF_ERROR(WriteLocked(&p));
+  auto registry = this->registry()->With(*next);
+  if (!registry.ok()) return registry.status();
+  SetRegistryLocked(std::move(registry).value());
+  return info;
+}
+
+Result<VocabularyInfo> StoreImpl::AssembleRegistrationLocked(
+    const std::string& source, std::shared_ptr<const Vocabulary> compiled,
+    const std::string& event_id, Pending* pending, std::optional<VocabularyVersion>* registered) {
+  Pending& p = *pending;
   const std::shared_ptr<const Registry> current = registry();
-  if (const VocabularyVersion* latest = current->Latest((*compiled)->name())) {
+  if (const VocabularyVersion* latest = current->Latest(compiled->name())) {
     if (latest->vocabulary->source() == source) {
       VocabularyInfo info = InfoOf(*latest);
       info.existed = true;
       return info;
     }
   }
-  auto next = NextVersion(*current, std::move(compiled).value());
+  auto next = NextVersion(*current, std::move(compiled));
   if (!next.ok()) return next.status();
   ANNALS_RETURN_IF_ERROR(current->With(*next).status());  // type names taken elsewhere
 
   // The registration event.
   auto builder = std::make_unique<capnp::MallocMessageBuilder>();
   auto event = builder->initRoot<schema::Event>();
+  if (!event_id.empty()) event.setId(event_id);
   event.setStream(kVocabularyStream);
   event.setConfidence(schema::Confidence::CONFIRMED);
   auto data = event.initVocabulary();
@@ -159,7 +175,6 @@ Result<VocabularyInfo> StoreImpl::RegisterVocabulary(const std::string& source,
   std::vector<NewEvent> events;
   events.push_back(NewEventAccess::Make(std::move(rep)));
 
-  Pending p;
   p.seq = last_seq_;
   p.prev = last_hash_;
   p.recorded_at = last_recorded_at_;
@@ -168,12 +183,40 @@ Result<VocabularyInfo> StoreImpl::RegisterVocabulary(const std::string& source,
   std::vector<std::string> ids;
   std::vector<uint64_t> retracted;
   ANNALS_RETURN_IF_ERROR(AssembleLocked(&events, AppendOptions(), &p, &results, &ids, &retracted));
-  ANNALS_RETURN_IF_ERROR(WriteLocked(&p));
   next->seq = results.front().seq;
-  auto registry = current->With(*next);
-  if (!registry.ok()) return registry.status();
-  SetRegistryLocked(std::move(registry).value());
+  *registered = *next;
   return InfoOf(*next);
+}
+
+void StoreImpl::ApplyRegistration(const std::string& source, const std::string& file_name,
+                                  const std::string& event_id, const Replicated& replicated,
+                                  Result<VocabularyInfo>* result, Status* written) {
+  *written = CheckWritable();
+  if (!written->ok()) return;
+  auto compiled = CompileVocabulary(source, file_name);
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::optional<VocabularyVersion> next;
+  auto p = std::make_unique<Pending>();
+  p->replicated = &replicated;
+  *result = compiled.ok() ? AssembleRegistrationLocked(source, std::move(compiled).value(),
+                                                       event_id, p.get(), &next)
+                          : Result<VocabularyInfo>(compiled.status());
+  if (!next) {  // refused, or already registered: only the caller's records
+    p = std::make_unique<Pending>();
+    p->seq = last_seq_;
+    p->prev = last_hash_;
+    p->recorded_at = last_recorded_at_;
+    p->replicated = &replicated;
+  }
+  if (replicated.also) replicated.also(&p->batch);
+  *written = WriteLocked(p.get());
+  if (!written->ok() || !next) return;
+  auto registry = this->registry()->With(*next);
+  if (!registry.ok()) {
+    *written = registry.status();
+    return;
+  }
+  SetRegistryLocked(std::move(registry).value());
 }
 
 Result<std::vector<VocabularyInfo>> StoreImpl::ListVocabularies() {

@@ -116,7 +116,13 @@ Status RemoteStore::Pages(
   while (result.ok()) {
     // Each page is asked for before the visitor sees the one before it.
     Result<ClientPage> page = Call<ClientPage>([&]() {
-      kj::Promise<Result<ClientPage>> p = kj::mv(KJ_ASSERT_NONNULL(c->next));
+      // (Not KJ_ASSERT_NONNULL: a GNU statement expression, which clang -Wpedantic refuses.)
+      kj::Promise<Result<ClientPage>> p = nullptr;
+      KJ_IF_MAYBE(next, c->next) {
+        p = kj::mv(*next);
+      } else {
+        KJ_FAIL_ASSERT("no page was asked for");
+      }
       c->next = nullptr;
       return p.then([&c, fetch](Result<ClientPage> got) {
         if (got.ok() && !got->done) c->next = fetch(*c);

@@ -28,6 +28,7 @@
 
 #include "annals/server.h"
 #include "server/address.h"
+#include "server/open.h"
 #include "server/service.h"
 #include "log/store_impl.h"
 
@@ -92,12 +93,13 @@ class QuietErrors final : public kj::TaskSet::ErrorHandler {
 class ServerImpl final : public Server {
  public:
   ServerImpl(std::string path, ServeOptions options, std::vector<Address> extra,
-             std::string token, std::unique_ptr<StoreImpl> store)
+             std::string token, std::unique_ptr<StoreImpl> store, const BackendMaker& make)
       : path_(std::move(path)),
         options_(std::move(options)),
         extra_(std::move(extra)),
         token_(std::move(token)),
-        store_(std::move(store)) {}
+        store_(std::move(store)),
+        make_backend_(make) {}
   ~ServerImpl() noexcept override = default;
 
   Status Run(const std::function<void(const std::vector<std::string>&)>& ready) override;
@@ -123,6 +125,7 @@ class ServerImpl final : public Server {
   const std::vector<Address> extra_;
   const std::string token_;
   std::unique_ptr<StoreImpl> store_;
+  const BackendMaker make_backend_;  // null: a plain server
 
   std::mutex stop_mu_;
   bool stop_requested_ = false;                               // stop_mu_
@@ -232,6 +235,16 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
     stop = stop.exclusiveJoin(io.unixEventPort.onSignal(SIGTERM).ignoreResult())
                .exclusiveJoin(io.unixEventPort.onSignal(SIGINT).ignoreResult());
   }
+  // A cluster node's backend (its applier) lives while the server runs, and goes before
+  // the store it writes.
+  std::unique_ptr<BackendOwner> owner;
+  ServerBackend backend = StoreBackend(*store_);
+  if (make_backend_) {
+    auto made = make_backend_(*store_);
+    if (!made.ok()) return made.status();
+    owner = std::move(made).value();
+    backend = owner->backend();
+  }
   auto streams = store_->ListStreams();
   if (!streams.ok()) return streams.status();
   uint64_t head = 0;
@@ -257,7 +270,7 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
   if (!recorded.ok()) return recorded;
 
   {
-    ServerState state(*store_, path_, token_, io.provider->getTimer(), head, &followers_);
+    ServerState state(backend, path_, token_, io.provider->getTimer(), head, &followers_);
     open_connections_.emplace(quiet_);
     {
       kj::TaskSet accepting(quiet_);
@@ -286,6 +299,7 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
     std::lock_guard<std::mutex> lock(stop_mu_);
     stop_ = nullptr;
   }
+  owner.reset();   // a cluster node's applier stops before its store closes
   store_.reset();  // the store is closed before its record goes
   RemoveServerLeftovers(path_);
   if (!fallback_dir.empty()) ::rmdir(fallback_dir.c_str());
@@ -305,7 +319,22 @@ void ServerImpl::Stop() {
 
 Result<std::unique_ptr<Server>> Server::Open(const std::string& path,
                                              const ServeOptions& options) {
-  using internal::Address;
+  return internal::OpenServer(path, options, nullptr);
+}
+
+namespace internal {
+
+ServerBackend StoreBackend(StoreImpl& store) {
+  ServerBackend backend;
+  backend.store = &store;
+  backend.append_group = [&store](std::vector<StoreImpl::GroupAppend>* group) {
+    store.AppendGroup(group);
+  };
+  return backend;
+}
+
+Result<std::unique_ptr<Server>> OpenServer(const std::string& path, const ServeOptions& options,
+                                           const BackendMaker& make_backend) {
   if (options.handle_signals) {
     // Blocked before the store starts its threads, so that they inherit the mask and the
     // signals reach only the event loop (kj::UnixEventPort::captureSignal).
@@ -338,8 +367,11 @@ Result<std::unique_ptr<Server>> Server::Open(const std::string& path,
   if (!store.ok()) return store.status();
   return std::unique_ptr<Server>(new internal::ServerImpl(path, options, std::move(extra),
                                                           std::move(token),
-                                                          std::move(store).value()));
+                                                          std::move(store).value(),
+                                                          make_backend));
 }
+
+}  // namespace internal
 
 Result<std::string> ReadTokenFile(const std::string& path) { return internal::ReadToken(path); }
 

@@ -67,9 +67,9 @@ class HeadWaiter {
   bool listed_ = true;
 };
 
-ServerState::ServerState(StoreImpl& store, std::string store_path, std::string token,
+ServerState::ServerState(ServerBackend backend, std::string store_path, std::string token,
                          kj::Timer& timer, uint64_t head, std::atomic<size_t>* followers)
-    : store_(store),
+    : backend_(std::move(backend)),
       store_path_(std::move(store_path)),
       timer_(timer),
       pool_(256),
@@ -77,6 +77,13 @@ ServerState::ServerState(StoreImpl& store, std::string store_path, std::string t
       followers_(*followers),
       tasks_(*this) {
   if (!token.empty()) token_digest_ = Sha256(token.data(), token.size());
+  if (backend_.applied_head) tasks_.add(PollAppliedHead());
+}
+
+kj::Promise<void> ServerState::PollAppliedHead() {
+  if (stopping_) return kj::READY_NOW;
+  AdvanceHead(backend_.applied_head());
+  return timer_.afterDelay(10 * kj::MILLISECONDS).then([this] { return PollAppliedHead(); });
 }
 
 ServerState::~ServerState() = default;
@@ -142,7 +149,7 @@ Status ToGroupAppend(rpc::Annals::AppendParams::Reader params, const EventTypes&
 kj::Promise<Result<std::vector<AppendResult>>> ServerState::Append(
     rpc::Annals::AppendParams::Reader params) {
   StoreImpl::GroupAppend append;
-  Status converted = ToGroupAppend(params, store_.Types(), &append);
+  Status converted = ToGroupAppend(params, store().Types(), &append);
   if (!converted.ok()) return Result<std::vector<AppendResult>>(std::move(converted));
   auto paf = kj::newPromiseAndFulfiller<Result<std::vector<AppendResult>>>();
   pending_.push_back(PendingAppend{std::move(append), kj::mv(paf.fulfiller)});
@@ -180,13 +187,13 @@ void ServerState::CommitPending() {
   }
   auto batch = std::make_shared<std::vector<PendingAppend>>(std::move(pending_));
   pending_.clear();
-  StoreImpl& store = store_;
+  auto* append_group = &backend_.append_group;
   // The worker appends the whole group; one hand-back to the loop for all of it.
-  tasks_.add(Offload<bool>(pool_, [batch, &store]() {
+  tasks_.add(Offload<bool>(pool_, [batch, append_group]() {
                std::vector<StoreImpl::GroupAppend> group;
                group.reserve(batch->size());
                for (PendingAppend& p : *batch) group.push_back(std::move(p.append));
-               store.AppendGroup(&group);
+               (*append_group)(&group);
                for (size_t i = 0; i < group.size(); ++i) {
                  (*batch)[i].append.result = std::move(group[i].result);
                }

@@ -29,6 +29,7 @@
 #include <kj/timer.h>
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -55,14 +56,29 @@ class StreamJob {
   virtual void AbortIfOpen() = 0;
 };
 
+// Where a server's calls go: the store itself (a plain server), or a cluster node
+// (store/src/cluster/) that sends its writes through the cluster's log.
+struct ServerBackend {
+  Store* store = nullptr;  // every call but appends (reads, imports, vocabularies); not owned
+  // Appends of a group, each atomic and failing alone (StoreImpl::AppendGroup's contract);
+  // called on a worker thread.
+  std::function<void(std::vector<StoreImpl::GroupAppend>*)> append_group;
+  // If set, polled on the loop: the last seq durable in the store, which grows without the
+  // server's own writes (a cluster node applies its peers' appends).
+  std::function<uint64_t()> applied_head;
+};
+
+// The backend of a plain server: everything goes to `store`.
+ServerBackend StoreBackend(StoreImpl& store);
+
 class ServerState final : private kj::TaskSet::ErrorHandler {
  public:
   // `followers` counts the followers waiting now (for Server::TEST_followers).
-  ServerState(StoreImpl& store, std::string store_path, std::string token, kj::Timer& timer,
-              uint64_t head, std::atomic<size_t>* followers);
+  ServerState(ServerBackend backend, std::string store_path, std::string token,
+              kj::Timer& timer, uint64_t head, std::atomic<size_t>* followers);
   ~ServerState();
 
-  Store& store() { return store_; }
+  Store& store() { return *backend_.store; }
   WorkerPool& pool() { return pool_; }
   kj::Timer& timer() { return timer_; }
   const std::string& store_path() const { return store_path_; }
@@ -112,7 +128,10 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   void NextGroup();
   void CommitPending();
 
-  StoreImpl& store_;
+  // Raises the head to what the backend applied, every few milliseconds until stopping.
+  kj::Promise<void> PollAppliedHead();
+
+  ServerBackend backend_;
   const std::string store_path_;
   std::vector<unsigned char> token_digest_;  // empty: no token set
   kj::Timer& timer_;
