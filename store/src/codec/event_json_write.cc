@@ -176,8 +176,9 @@ std::string EventToJson(const EventRep& event) {
   if (r.hasImportedFrom()) {
     const auto from = r.getImportedFrom();
     AppendField(&out, "imported_from");
-    out.push_back('{');
-    AppendText(&out, "recorded_at", from.getRecordedAt());
+    out += "{\"recorded_at\":";  // AppendText would put a comma before the first member
+    AppendJsonQuoted(std::string_view(from.getRecordedAt().cStr(), from.getRecordedAt().size()),
+                     &out);
     AppendField(&out, "seq");
     out += std::to_string(from.getSeq());
     AppendText(&out, "hash", from.getHash());
