@@ -114,6 +114,35 @@ void TouchEnvelope(schema::Event::Reader e) {
   if (e.isCustom()) e.getCustom().getType();
 }
 
+// Whether every node of a JsonValue tree is of a kind JsonCodec prints.  Nesting is
+// bounded by the reader's nesting limit (deeper reads throw, and Decode catches that).
+bool KnownJsonValue(capnp::JsonValue::Reader v, int depth) {
+  if (depth > 128) return false;
+  switch (v.which()) {
+    case capnp::JsonValue::NULL_:
+    case capnp::JsonValue::BOOLEAN:
+    case capnp::JsonValue::NUMBER:
+    case capnp::JsonValue::STRING:
+      return true;
+    case capnp::JsonValue::ARRAY:
+      for (auto e : v.getArray()) {
+        if (!KnownJsonValue(e, depth + 1)) return false;
+      }
+      return true;
+    case capnp::JsonValue::OBJECT:
+      for (auto f : v.getObject()) {
+        if (!KnownJsonValue(f.getValue(), depth + 1)) return false;
+      }
+      return true;
+    case capnp::JsonValue::CALL:
+      for (auto e : v.getCall().getParams()) {
+        if (!KnownJsonValue(e, depth + 1)) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 // ---- types -------------------------------------------------------------------------------
@@ -247,6 +276,12 @@ Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRe
                                                    "', which no vocabulary of this store has");
     }
     Touch(rep->data().getAs<capnp::AnyStruct>(), *rep->type_->touch);
+    // A correction's data is a JsonValue: JsonCodec throws on a kind it does not know
+    // (found by fuzz/stored_event_fuzz.cc: discriminant 15 in a flipped byte).
+    if (rep->type_->kind == EventKind::kCorrection && rep->reader_.getCorrection().hasData() &&
+        !KnownJsonValue(rep->reader_.getCorrection().getData(), 0)) {
+      return Status::Corruption("stored event holds a JSON value of an unknown kind");
+    }
     // The touches read the schema's fields only; a corrupt pointer elsewhere (found by
     // tests/tamper_test.cc: flipped bytes) would throw later, outside this one catch, from
     // Canonical() in Verify().  totalSize() bounds-checks every pointer without copying.
