@@ -270,20 +270,14 @@ std::string KnownTypeNames(const EventTypeResolver& types) { return KnownTypes(t
 
 namespace {
 
-bool IsLowerHex(capnp::Text::Reader t, size_t size) {
-  if (t.size() != size) return false;
-  for (char c : t) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 // The provenance of a re-recorded event names a recording: an instant, a seq and a hash.
 Status CheckProvenance(schema::Provenance::Reader from) {
   auto at = ParseInstant(from.getRecordedAt().cStr());
   if (!at.ok()) return at.status().WithPrefix("field 'imported_from.recorded_at'");
   if (from.getSeq() == 0) return Status::InvalidArgument("field 'imported_from.seq' is 0");
-  if (!IsLowerHex(from.getHash(), 64)) {
+  unsigned char hash[32];
+  if (!ParseLowerHex(std::string_view(from.getHash().cStr(), from.getHash().size()), hash,
+                     sizeof hash)) {
     return Status::InvalidArgument("field 'imported_from.hash' is not a SHA-256 in lower-case hex");
   }
   return Status::OK();

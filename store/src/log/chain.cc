@@ -31,18 +31,7 @@ Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes) {
 }
 
 bool ParseHex32(std::string_view hex, Hash* out) {
-  if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i) {
-    int v = 0;
-    for (int j = 0; j < 2; ++j) {
-      char c = hex[2 * i + j];
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    (*out)[i] = static_cast<unsigned char>(v);
-  }
-  return true;
+  return ParseLowerHex(hex, out->data(), out->size());
 }
 
 }  // namespace internal

@@ -182,6 +182,21 @@ std::string ToHex(const unsigned char* data, size_t n) {
   return out;
 }
 
+bool ParseLowerHex(std::string_view hex, unsigned char* out, size_t n) {
+  if (hex.size() != 2 * n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    int v = 0;
+    for (int j = 0; j < 2; ++j) {
+      char c = hex[2 * i + j];
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    out[i] = static_cast<unsigned char>(v);
+  }
+  return true;
+}
+
 }  // namespace internal
 
 std::string JsonQuote(std::string_view s) { return internal::JsonQuote(s); }

@@ -34,6 +34,8 @@ bool IsUtf8(std::string_view s);
 void HexInto(const unsigned char* data, size_t n, char* out);
 // Lower-case hex of bytes.
 std::string ToHex(const unsigned char* data, size_t n);
+// Decodes exactly 2n lower-case hex digits into n bytes; false for anything else.
+bool ParseLowerHex(std::string_view hex, unsigned char* out, size_t n);
 
 }  // namespace internal
 }  // namespace annals
