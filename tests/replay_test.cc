@@ -63,6 +63,25 @@ class ReplayTest : public testing::Test {
     EXPECT_EQ(replayed, last);
   }
 
+  // The changes replay reports for the events at `seqs` against DiffStates of the latest
+  // states known just before and just after each.
+  void ExpectReplayMatchesStatesAt(const std::vector<uint64_t>& seqs) {
+    uint64_t checked = 0;
+    ASSERT_OK(store_->Replay(LogRange(), [&](const ReplayEntry& r) {
+      const uint64_t seq = r.event.seq();
+      if (std::find(seqs.begin(), seqs.end(), seq) == seqs.end()) return true;
+      const std::string stream(r.event.stream());
+      auto b = store_->GetState(TimeQuery{stream, "", "@" + std::to_string(seq - 1)});
+      auto a = store_->GetState(TimeQuery{stream, "", "@" + std::to_string(seq)});
+      EXPECT_TRUE(b.ok() && a.ok());
+      EXPECT_FALSE(r.changes.empty()) << "seq " << seq;
+      EXPECT_EQ(ChangesJson(r.changes), ChangesJson(DiffStates(*b, *a))) << "seq " << seq;
+      ++checked;
+      return !HasFailure();
+    }));
+    EXPECT_EQ(checked, seqs.size());
+  }
+
   static std::string ChangesJson(const std::vector<Change>& changes) {
     std::string out;
     for (const auto& c : changes) out += c.path + ": " + c.from_json + " -> " + c.to_json + " (" + c.from_text + " -> " +
@@ -138,6 +157,20 @@ TEST_F(ReplayTest, BackDatedCorrectedAndRetractedEventsAmongInOrderOnes) {
   }
   AppendAll(lines);
   ExpectReplayMatchesStates();
+}
+
+// Replay keeps the most recent events to read back when it re-folds, and reads older ones
+// from the store.  Events back-dated to the start of a long stream re-fold every event of
+// it, most of them older than that window.
+TEST_F(ReplayTest, EventsBackDatedToTheStartOfALongStreamReFoldItAll) {
+  const uint64_t n = 9000;
+  std::vector<std::string> lines;
+  for (uint64_t i = 0; i < n; ++i) lines.push_back(Line("s", i, 100 + i));
+  // Two filings (i % 5 == 4) before everything: the submissions list shifts each time.
+  lines.push_back(Line("s", n + 4, 1));
+  lines.push_back(Line("s", n + 9, 0));
+  AppendAll(lines);
+  ExpectReplayMatchesStatesAt({n + 1, n + 2});
 }
 
 }  // namespace

@@ -38,29 +38,44 @@ namespace internal {
 namespace {
 
 // The events a replay has scanned, by seq, for re-folds to read back: the last
-// kCapacity of them (a ring indexed by seq, since the scan is in seq order), then the store.
+// `capacity_` of them (a ring indexed by seq, since the scan is in seq order), then the
+// store.  The ring starts small, so that a replay that never reads back (streams in
+// valid-time order) keeps few events alive and frees them while they are still in the
+// cache; a read that misses an event the largest ring would have held doubles it.
 class ReplaySource final : public EventSource {
  public:
-  explicit ReplaySource(StoreImpl* store) : store_(store), ring_(kCapacity) {}
+  explicit ReplaySource(StoreImpl* store) : store_(store), ring_(kMinCapacity) {}
 
   void Remember(const Event& e) {
-    ring_[e.seq() % kCapacity] = e;
+    ring_[e.seq() % ring_.size()] = e;
     newest_ = e.seq();
   }
 
   Result<Event> BySeq(uint64_t seq) override {
-    if (seq <= newest_ && newest_ - seq < kCapacity) {
-      const std::optional<Event>& slot = ring_[seq % kCapacity];
+    if (seq <= newest_ && newest_ - seq < ring_.size()) {
+      const std::optional<Event>& slot = ring_[seq % ring_.size()];
       if (slot && slot->seq() == seq) return *slot;
+    } else if (seq <= newest_ && newest_ - seq < kMaxCapacity) {
+      Grow();
     }
     return store_->GetBySeq(seq);
   }
   Result<Event> ById(std::string_view id) override { return store_->GetById(id); }
 
  private:
-  static constexpr uint64_t kCapacity = 1 << 14;
+  static constexpr uint64_t kMinCapacity = 1 << 12;
+  static constexpr uint64_t kMaxCapacity = 1 << 14;
+
+  void Grow() {
+    std::vector<std::optional<Event>> larger(ring_.size() * 2);
+    for (auto& slot : ring_) {
+      if (slot) larger[slot->seq() % larger.size()] = std::move(slot);
+    }
+    ring_ = std::move(larger);
+  }
+
   StoreImpl* store_;
-  std::vector<std::optional<Event>> ring_;
+  std::vector<std::optional<Event>> ring_;  // size: a power of two, kMinCapacity..kMaxCapacity
   uint64_t newest_ = 0;
 };
 

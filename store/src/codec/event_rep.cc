@@ -22,19 +22,6 @@ namespace {
 
 std::string KjDescription(const kj::Exception& e) { return e.getDescription().cStr(); }
 
-// A message reader over one segment that owns its (one-entry) segment table.
-class SingleSegmentReader final : public capnp::MessageReader {
- public:
-  SingleSegmentReader(kj::ArrayPtr<const capnp::word> segment, capnp::ReaderOptions opts)
-      : capnp::MessageReader(opts), segment_(segment) {}
-  kj::ArrayPtr<const capnp::word> getSegment(uint id) override {
-    return id == 0 ? segment_ : nullptr;
-  }
-
- private:
-  kj::ArrayPtr<const capnp::word> segment_;
-};
-
 // The pointer slot of Event's union, which holds the data of every variant but `custom`.
 unsigned UnionSlot() {
   static const unsigned slot = [] {
@@ -243,7 +230,7 @@ Result<std::shared_ptr<const EventRep>> EventRep::FromStoredPinned(
     return Status::Corruption("stored event has " + std::to_string(bytes.size()) +
                               " bytes, not a whole number of words");
   }
-  std::shared_ptr<EventRep> rep(new EventRep());
+  auto rep = std::make_shared<EventRep>(Stored());
   kj::ArrayPtr<const capnp::word> words;
   if (pin != nullptr && reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
     // In place: Cap'n Proto reads aligned memory directly.
@@ -265,7 +252,8 @@ Result<std::shared_ptr<const EventRep>> EventRep::Decode(std::shared_ptr<EventRe
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = kMaxEventBytes / sizeof(capnp::word) * 2;
-    rep->message_ = std::make_unique<SingleSegmentReader>(words, options);
+    rep->segment_ = words;
+    rep->message_.emplace(kj::arrayPtr(&rep->segment_, 1), options);
     rep->reader_ = rep->message_->getRoot<schema::Event>();
     TouchEnvelope(rep->reader_);
     rep->type_ = TypeOf(rep->reader_, types);

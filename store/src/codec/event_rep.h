@@ -20,6 +20,7 @@
 #include <capnp/message.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,8 @@ namespace annals {
 namespace internal {
 
 class EventRep {
+  struct Stored {};
+
  public:
   // A mutable event under construction (NewEvent, restore, corrected views) of `type`,
   // whose variant is already set in the builder's root.
@@ -53,6 +56,10 @@ class EventRep {
   static Result<std::shared_ptr<const EventRep>> FromStoredPinned(std::string_view bytes,
                                                                   std::shared_ptr<void> pin,
                                                                   const EventTypeResolver& types);
+
+  // An event decoded from stored bytes (only FromStoredPinned can name a Stored): public
+  // for std::make_shared, which makes it and its count in one allocation.
+  explicit EventRep(Stored) {}
 
   EventRep(const EventRep&) = delete;
   EventRep& operator=(const EventRep&) = delete;
@@ -99,8 +106,6 @@ class EventRep {
   kj::Array<capnp::word> CanonicalContent() const;
 
  private:
-  EventRep() = default;
-
   static Result<std::shared_ptr<const EventRep>> Decode(std::shared_ptr<EventRep> rep,
                                                         kj::ArrayPtr<const capnp::word> words,
                                                         const EventTypeResolver& types);
@@ -108,7 +113,8 @@ class EventRep {
   std::unique_ptr<capnp::MallocMessageBuilder> builder_;
   kj::Array<capnp::word> words_;                      // stored form, aligned copy (or empty)
   std::shared_ptr<void> pin_;                         // keeps in-place stored bytes alive
-  std::unique_ptr<capnp::MessageReader> message_;     // over words_
+  kj::ArrayPtr<const capnp::word> segment_;          // words_ or the pinned bytes
+  std::optional<capnp::SegmentArrayMessageReader> message_;  // over segment_
   schema::Event::Reader reader_;
   std::shared_ptr<const EventTypeInfo> type_;
   FuzzyDate effective_;

@@ -238,8 +238,8 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
         map->tag = Node::kMap;
       }
       auto it = map->entries.find(key);
-      const Node* existing = it == map->entries.end() ? nullptr : &it->second;
-      if (top_level) ElementChanging(top, existing, &key, 0);
+      Node* existing = it == map->entries.end() ? nullptr : &it->second;
+      if (top_level) ElementChanging(top, existing, &key, 0, e.op != Effect::kMerge);
       Node* element = nullptr;
       if (e.op == Effect::kRemove) {
         if (existing != nullptr) map->entries.erase(it);

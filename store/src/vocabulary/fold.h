@@ -100,7 +100,10 @@ class StateFold {
   void Derive();
   void Recount(int field);
   bool Matches(const std::vector<Cond>& conds, const Node& element) const;
-  void ElementChanging(int field, const Node* element, const std::string* key, size_t index);
+  // `element` (null: absent) is about to change; `replaced`: it is about to be overwritten
+  // whole, so the tracked copy of it may take its value instead of copying it.
+  void ElementChanging(int field, Node* element, const std::string* key, size_t index,
+                       bool replaced = false);
   void ElementChanged(int field, const Node* element);
   void TouchWhole(int field);
 

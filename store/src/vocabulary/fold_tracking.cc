@@ -36,8 +36,8 @@ void StateFold::Recount(int field) {
   }
 }
 
-void StateFold::ElementChanging(int field, const Node* element, const std::string* key,
-                                size_t index) {
+void StateFold::ElementChanging(int field, Node* element, const std::string* key,
+                                size_t index, bool replaced) {
   for (int c : counters_of_[field]) {
     if (element != nullptr && Matches(*vocabulary_->counters()[c].conds, *element)) {
       --counts_[c];
@@ -55,7 +55,7 @@ void StateFold::ElementChanging(int field, const Node* element, const std::strin
   part.kind = key != nullptr ? Part::kKey : Part::kIndex;
   if (key != nullptr) part.key = *key;
   part.index = index;
-  if (element != nullptr) part.before = *element;
+  if (element != nullptr) part.before = replaced ? std::move(*element) : *element;
   parts_.push_back(std::move(part));
 }
 

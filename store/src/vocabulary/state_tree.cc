@@ -232,7 +232,7 @@ void DiffStructMembers(const StructShape& shape, const Node& before, const Node&
     if (static_cast<int>(i) == skip) continue;
     const Node& b = before.tag == Node::kStruct ? before.items[i] : Unset();
     const Node& a = after.tag == Node::kStruct ? after.items[i] : Unset();
-    if (!b.IsSet() && !a.IsSet()) continue;
+    if (b == a) continue;  // before the path is built: most fields did not change
     DiffNodes(shape.fields[i].type, b, a, Join(prefix, shape.fields[i].json_name), out);
   }
 }
@@ -309,6 +309,7 @@ void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
                                ? before.items[i] : Unset();
           const Node& av = after.tag == Node::kList && i < after.items.size()
                                ? after.items[i] : Unset();
+          if (bv == av) continue;
           DiffNodes(*type.element, bv, av, Join(path, std::to_string(i)), out);
         }
         return;
