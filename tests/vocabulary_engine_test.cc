@@ -51,12 +51,11 @@ std::string EngineJson(const std::shared_ptr<const internal::Vocabulary>& deal,
       auto f = e.rep().reader().getFact();
       fold.ApplyFact(f.getKey().cStr(), f.getValue().cStr());
     } else {
-      internal::FoldInput in;
-      in.type = deal->FindType(type);
-      EXPECT_NE(in.type, nullptr) << type;
-      in.effective = e.effective().text;
-      in.data = capnp::AnyStruct::Reader(e.rep().reader()).getPointerSection()[5];
-      fold.Apply(in);
+      const internal::EventTypeDef* def = deal->FindType(type);
+      EXPECT_NE(def, nullptr) << type;
+      fold.Apply(internal::FoldInput(
+          def, e.effective().text,
+          capnp::AnyStruct::Reader(e.rep().reader()).getPointerSection()[5]));
     }
     return true;
   }));

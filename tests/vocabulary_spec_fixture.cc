@@ -59,11 +59,7 @@ void Folder::Apply(const std::string& type, const std::string& effective,
   } catch (const kj::Exception& e) {
     FAIL() << type << " " << data << ": " << e.getDescription().cStr();
   }
-  internal::FoldInput in;
-  in.type = t;
-  in.effective = effective;
-  in.data = root.asReader();
-  fold_.Apply(in);
+  fold_.Apply(internal::FoldInput(t, effective, root.asReader()));
 }
 
 std::string Folder::Json() const { return StateJson(*v_, fold_.root()); }

@@ -349,8 +349,9 @@ Result<State> StoreImpl::FoldStateWithCheckpoints(const std::string& stream, int
     Event event;
     uint64_t moved_by = 0;
   };
+  SeqReader events(this);  // made after the index iterators: it has every event they list
   auto view_at = [&](uint64_t seq) -> Result<std::optional<View>> {
-    auto rep = ReadEvent(seq);
+    auto rep = events.Read(seq);
     if (!rep.ok()) return rep.status();
     View v{Event(std::move(rep).value()), 0};
     const std::string key = SeqKey(seq);

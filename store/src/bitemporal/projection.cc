@@ -217,11 +217,7 @@ void StateProjection::Apply(const Event& event) {
         if (def == nullptr) return;  // a type of another vocabulary: refused on append
         types_.emplace_back(def->name, def);
       }
-      FoldInput input;
-      input.type = def;
-      input.effective = event.effective().text;
-      input.data = event.rep().data();
-      fold_.Apply(input);
+      fold_.Apply(FoldInput(def, event.effective().text, event.rep().data()));
       return;
     }
     default:

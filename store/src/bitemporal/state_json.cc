@@ -289,11 +289,8 @@ std::string DescribeEvent(const Event& event) {
       const auto* def =
           static_cast<const internal::EventTypeDef*>(event.rep().type().definition);
       if (def != nullptr && !def->summary.empty()) {
-        internal::FoldInput input;
-        input.type = def;
-        input.effective = event.effective().text;
-        input.data = event.rep().data();
-        return internal::RenderSummary(input);
+        return internal::RenderSummary(
+            internal::FoldInput(def, event.effective().text, event.rep().data()));
       }
       return event.DataJson();
     }

@@ -33,6 +33,39 @@ Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
   return rep;
 }
 
+StoreImpl::SeqReader::SeqReader(StoreImpl* store)
+    : types_(store->registry()),
+      it_(store->db_->NewIterator(rocksdb::ReadOptions(), store->cfs_[kLog])) {}
+
+Result<std::shared_ptr<const EventRep>> StoreImpl::SeqReader::Read(uint64_t seq) {
+  // Stepping over up to this many other events costs less than a seek.
+  constexpr uint64_t kMaxSteps = 16;
+  auto at = [&]() -> std::optional<uint64_t> {  // the seq the iterator is at
+    if (!it_->Valid() || it_->key().size() != 8) return std::nullopt;
+    return GetU64(it_->key().data());
+  };
+  std::optional<uint64_t> current = at();
+  if (current && *current < seq && seq - *current <= kMaxSteps) {
+    while (current && *current < seq) {
+      it_->Next();
+      current = at();
+    }
+  }
+  if (current != seq) {
+    it_->Seek(SeqKey(seq));
+    current = at();
+  }
+  if (current != seq) {
+    ANNALS_RETURN_IF_ERROR(FromRocks(it_->status(), "read event"));
+    if (it_->Valid() && it_->key().size() != 8) return Status::Corruption("log key is malformed");
+    return Status::NotFound("no event with seq " + std::to_string(seq));
+  }
+  const rocksdb::Slice v = it_->value();
+  auto rep = EventRep::FromStored(std::string_view(v.data(), v.size()), *types_);
+  if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
+  return rep;
+}
+
 Result<Event> StoreImpl::GetBySeq(uint64_t seq) {
   if (seq == 0 || seq > last_seq_) {
     return Status::NotFound("no event with seq " + std::to_string(seq));
@@ -58,12 +91,13 @@ Status StoreImpl::ReadStream(std::string_view stream, uint64_t max_seq,
   const std::string prefix = StreamPrefix(stream);
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kStream]));
+  SeqReader events(this);
   for (it->Seek(StreamKey(stream, from_version)); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     if (it->value().size() != 8) return Status::Corruption("stream index entry is malformed");
     uint64_t seq = GetU64(it->value().data());
     if (seq > max_seq) break;  // versions grow with seq within a stream
-    auto rep = ReadEvent(seq);
+    auto rep = events.Read(seq);
     if (!rep.ok()) return rep.status();
     if (!visit(Event(std::move(rep).value()))) return Status::OK();
   }

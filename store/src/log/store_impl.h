@@ -11,7 +11,6 @@
 
 #include <array>
 #include <atomic>
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -68,9 +67,7 @@ class StoreImpl final : public Store {
                                                      const Options& options,
                                                      const TestHooks& hooks);
   // Closes the database; then, if this Store created the store and it is still empty
-  // after a failed write (or a failed Open), removes it; then releases the lock.
-  // Closes the database; then, if this Store created the store and it is still empty,
-  // removes it; then releases the lock.
+  // (after a failed write, or a failed Open), removes it; then releases the lock.
   ~StoreImpl() override;
 
   Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events,
@@ -231,6 +228,19 @@ class StoreImpl final : public Store {
   // Moves the head of the log to `seq` (the write holding it is durable) and wakes Follow.
   void PublishHead(uint64_t seq);
   Result<std::shared_ptr<const EventRep>> ReadEvent(uint64_t seq);
+  // Reads events by seq through one iterator over the log, which sees the log as it was
+  // when the reader was made: a seq a few entries after the last one read is reached by
+  // stepping, any other by seeking.  A point lookup (ReadEvent) searches the whole index
+  // each time; a fold reads its events mostly in seq order.
+  class SeqReader {
+   public:
+    explicit SeqReader(StoreImpl* store);
+    Result<std::shared_ptr<const EventRep>> Read(uint64_t seq);
+
+   private:
+    std::shared_ptr<const Registry> types_;
+    std::unique_ptr<rocksdb::Iterator> it_;
+  };
 
   // Append: group commit.  CommitGroupLocked assembles and writes the appends of `group`,
   // `events` events in all; AssembleLocked validates one append into `p` (undo info in

@@ -18,6 +18,12 @@
 namespace annals {
 namespace internal {
 
+FoldInput::FoldInput(const EventTypeDef* of_type, std::string_view effective_text,
+                     capnp::AnyPointer::Reader data_pointer)
+    : type(of_type), effective(effective_text) {
+  if (!data_pointer.isNull()) data = data_pointer.getAs<capnp::AnyStruct>();
+}
+
 const Node& UnsetNode() {
   static const Node* unset = new Node();
   return *unset;
@@ -53,10 +59,9 @@ uint16_t EnumerantByName(const TypeShape& type, std::string_view name) {
 
 // A data field read through its DataRead steps: what NodeFromDynamic makes of the same
 // field read through the dynamic API, without looking anything up in the schema.
-Node ReadDirect(const std::vector<DataRead>& reads, capnp::AnyPointer::Reader data) {
-  bool present = !data.isNull();
-  capnp::AnyStruct::Reader s;
-  if (present) s = data.getAs<capnp::AnyStruct>();
+void ReadDirect(const std::vector<DataRead>& reads, capnp::AnyStruct::Reader data, Node* out) {
+  bool present = true;
+  capnp::AnyStruct::Reader s = data;
   auto pointer = [&](uint32_t slot) -> std::optional<capnp::AnyPointer::Reader> {
     if (!present) return std::nullopt;
     auto pointers = s.getPointerSection();
@@ -70,7 +75,8 @@ Node ReadDirect(const std::vector<DataRead>& reads, capnp::AnyPointer::Reader da
     s = p->getAs<capnp::AnyStruct>();
   }
   const DataRead& r = reads.back();
-  Node n;
+  Node& n = *out;
+  n.Clear();
   if (r.kind == DataRead::kText) {
     if (auto p = pointer(r.offset)) {
       auto t = p->getAs<capnp::Text>();
@@ -78,7 +84,7 @@ Node ReadDirect(const std::vector<DataRead>& reads, capnp::AnyPointer::Reader da
       n.text.assign(t.cStr(), t.size());
       n.Normalize();
     }
-    return n;
+    return;
   }
   const kj::ArrayPtr<const kj::byte> bytes =
       present ? s.getDataSection() : kj::ArrayPtr<const kj::byte>();
@@ -120,12 +126,11 @@ Node ReadDirect(const std::vector<DataRead>& reads, capnp::AnyPointer::Reader da
     case DataRead::kEnum:
       n.tag = Node::kEnum;
       n.e = static_cast<uint16_t>(load(2));
-      return n;  // an enum value is set, whichever enumerant
+      return;  // an enum value is set, whichever enumerant
     default:
-      return n;
+      return;
   }
   n.Normalize();
-  return n;
 }
 
 }  // namespace
@@ -246,23 +251,39 @@ Node Convert(const Conversion& c, const Node& value) {
 }
 
 Node EvalEventRef(const Ref& ref, const FoldInput& event) {
+  Node n;
+  EvalEventRefInto(ref, event, &n);
+  return n;
+}
+
+void EvalEventRefInto(const Ref& ref, const FoldInput& event, Node* out) {
   switch (ref.source) {
     case Ref::kLiteral:
-      return ref.literal;
+      *out = ref.literal;
+      return;
     case Ref::kEffective:
-      return Node::Text(std::string(event.effective));
+      out->Clear();
+      out->tag = Node::kText;
+      out->text.assign(event.effective.data(), event.effective.size());
+      out->Normalize();
+      return;
     case Ref::kData: {
-      if (!ref.data_reads.empty()) return ReadDirect(ref.data_reads, event.data);
-      capnp::DynamicStruct::Reader s = event.data.getAs<capnp::DynamicStruct>(event.type->data);
+      if (!ref.data_reads.empty()) return ReadDirect(ref.data_reads, event.data, out);
+      capnp::DynamicStruct::Reader s = event.data.as<capnp::DynamicStruct>(event.type->data);
       for (size_t i = 0; i + 1 < ref.data_path.size(); ++i) {
         s = s.get(ref.data_path[i]).as<capnp::DynamicStruct>();
       }
       const auto& last = ref.data_path.back();
-      if (last.getProto().getSlot().getType().isStruct() && !s.has(last)) return Node();
-      return NodeFromDynamic(ref.type, s.get(last));
+      if (last.getProto().getSlot().getType().isStruct() && !s.has(last)) {
+        out->Clear();
+        return;
+      }
+      *out = NodeFromDynamic(ref.type, s.get(last));
+      return;
     }
     default:
-      return Node();
+      out->Clear();
+      return;
   }
 }
 

@@ -64,7 +64,7 @@ const Node& StateFold::Eval(const Ref& ref, const Context& ctx, Node* scratch) c
       return ref.literal;
     case Ref::kEffective:
     case Ref::kData:
-      *scratch = EvalEventRef(ref, *ctx.event);
+      EvalEventRefInto(ref, *ctx.event, scratch);
       return *scratch;
     case Ref::kState:
     case Ref::kIt: {
@@ -137,9 +137,21 @@ Node StateFold::Value(const Ref& ref, const Conversion& conversion, const Contex
   return Convert(conversion, value);
 }
 
+void StateFold::ValueInto(const Ref& ref, const Conversion& conversion, const Context& ctx,
+                          Node* out) const {
+  // A value read from the event is written in place.  One read from the state is copied
+  // first: it may be `out` itself or lie within it.
+  if (conversion.kind == Conversion::kCopy &&
+      (ref.source == Ref::kData || ref.source == Ref::kEffective)) {
+    EvalEventRefInto(ref, *ctx.event, out);
+  } else {
+    *out = Value(ref, conversion, ctx);
+  }
+}
+
 void StateFold::AssignFields(const std::vector<Assign>& fields, const Context& ctx,
                        Node* target) const {
-  for (const auto& a : fields) target->items[a.field] = Value(a.ref, a.conversion, ctx);
+  for (const auto& a : fields) ValueInto(a.ref, a.conversion, ctx, &target->items[a.field]);
 }
 
 // ---- applying events ---------------------------------------------------------------------
@@ -245,9 +257,19 @@ void StateFold::RunEffect(const Effect& e, const Context& ctx) {
         if (existing != nullptr) map->entries.erase(it);
       } else {
         if (e.op == Effect::kUpsert || existing == nullptr) {
-          Node fresh = Node::Struct(*target.structure);
-          fresh.items[target.key_field] = Node::Text(key);
-          element = &(map->entries[key] = std::move(fresh));
+          // A fresh element: the one it replaces is cleared in place (its memory reused),
+          // unless the change tracking took it.
+          const size_t fields = target.structure->fields.size();
+          if (existing != nullptr && existing->items.size() == fields) {
+            for (Node& field : existing->items) field.Clear();
+            element = existing;
+          } else {
+            element = &(map->entries[key] = Node::Struct(*target.structure));
+          }
+          Node& key_field = element->items[target.key_field];
+          key_field.tag = Node::kText;
+          key_field.text = key;
+          key_field.Normalize();
         } else {
           element = &it->second;
         }

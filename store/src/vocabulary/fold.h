@@ -36,9 +36,12 @@ namespace internal {
 
 // What the fold reads of an event of a vocabulary type (its corrected view).
 struct FoldInput {
-  const EventTypeDef* type = nullptr;  // of the fold's vocabulary
-  std::string_view effective;          // the valid time as written
-  capnp::AnyPointer::Reader data;      // the data struct
+  FoldInput(const EventTypeDef* type, std::string_view effective,
+            capnp::AnyPointer::Reader data);
+
+  const EventTypeDef* type;       // of the fold's vocabulary
+  std::string_view effective;     // the valid time as written
+  capnp::AnyStruct::Reader data;  // the data struct, resolved once (absent: all defaults)
 };
 
 class StateFold {
@@ -116,6 +119,9 @@ class StateFold {
   bool Holds(const Cond& cond, const Context& ctx) const;
   bool AllHold(const std::vector<Cond>& conds, const Context& ctx) const;
   Node Value(const Ref& ref, const Conversion& conversion, const Context& ctx) const;
+  // The same, written over `out`.
+  void ValueInto(const Ref& ref, const Conversion& conversion, const Context& ctx,
+                 Node* out) const;
   void AssignFields(const std::vector<Assign>& fields, const Context& ctx,
                     Node* target) const;
 
@@ -134,6 +140,8 @@ class StateFold {
 
 // The value of a ref to the event (data.F, effective) or a literal.
 Node EvalEventRef(const Ref& ref, const FoldInput& event);
+// The same, written over `out` (whose text memory it reuses).
+void EvalEventRefInto(const Ref& ref, const FoldInput& event, Node* out);
 // An event type's $summary with the event's data filled in; empty if it has none.
 std::string RenderSummary(const FoldInput& event);
 

@@ -48,7 +48,15 @@ void Node::Normalize() {
     case kMap: empty = entries.empty(); break;
     default: break;
   }
-  if (empty) *this = Node();
+  if (empty) Clear();
+}
+
+void Node::Clear() {
+  tag = kUnset;
+  i = 0;
+  text.clear();
+  items.clear();
+  entries.clear();
 }
 
 bool Node::operator==(const Node& o) const {

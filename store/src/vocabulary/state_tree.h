@@ -99,6 +99,8 @@ struct Node {
   static Node Struct(const StructShape& shape);  // a struct with every field unset
 
   bool IsSet() const { return tag != kUnset; }
+  // Makes this node unset, keeping its text's memory for the next value written into it.
+  void Clear();
   // Makes empty text, false, 0, an empty list or map unset (SPEC §7).
   void Normalize();
   bool operator==(const Node& o) const;
