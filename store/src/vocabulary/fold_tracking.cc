@@ -113,6 +113,7 @@ std::vector<StateFold::PartRef> StateFold::LastParts() const {
 
 std::vector<Change> StateFold::LastChanges() const {
   std::vector<Change> out;
+  out.reserve(parts_.size() + derived_before_.size() + 2);
   for (const Part& p : parts_) {
     if (p.kind == Part::kFact) {
       auto it = facts_.find(p.key);

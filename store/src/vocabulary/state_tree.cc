@@ -275,8 +275,8 @@ void WriteStateMembers(const StructShape& shape, const Node& root, std::string* 
   AppendMembers(shape, root, true, -1, out);
 }
 
-void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
-               const std::string& path, std::vector<Change>* out) {
+void DiffNodes(const TypeShape& type, const Node& before, const Node& after, std::string path,
+               std::vector<Change>* out) {
   if (before == after) return;
   switch (type.kind) {
     case TypeShape::kStruct:
@@ -326,7 +326,7 @@ void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
     default:
       break;
   }
-  out->push_back(Change{path, LeafJson(type, before), LeafJson(type, after),
+  out->push_back(Change{std::move(path), LeafJson(type, before), LeafJson(type, after),
                         LeafText(type, before), LeafText(type, after)});
 }
 
@@ -335,12 +335,12 @@ void DiffMapEntry(const TypeShape& type, const std::string& key, const Node* bef
   const Node& bv = before ? *before : Unset();
   const Node& av = after ? *after : Unset();
   if (bv == av) return;
-  const std::string element_path = Join(path, key);
+  std::string element_path = Join(path, key);
   if (type.value_field >= 0) {
     const FieldShape& vf = type.structure->fields[type.value_field];
     const Node& bx = before ? before->items[type.value_field] : Unset();
     const Node& ax = after ? after->items[type.value_field] : Unset();
-    DiffNodes(vf.type, bx, ax, element_path, out);
+    DiffNodes(vf.type, bx, ax, std::move(element_path), out);
   } else {
     DiffStructMembers(*type.structure, bv, av, element_path, type.key_field, out);
   }

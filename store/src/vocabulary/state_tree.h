@@ -123,8 +123,8 @@ void WriteStateMembers(const StructShape& shape, const Node& root, std::string* 
 // Appends to `out` the changes from `before` to `after` (either may be unset) of a value of
 // `type` at `path` (the path of the value itself; "" for a struct's root, whose fields then
 // have bare names).  Unsorted: callers sort by PathLess once.
-void DiffNodes(const TypeShape& type, const Node& before, const Node& after,
-               const std::string& path, std::vector<Change>* out);
+void DiffNodes(const TypeShape& type, const Node& before, const Node& after, std::string path,
+               std::vector<Change>* out);
 // The same for the element at `key` of a map of `type` at `path` (null: absent).
 void DiffMapEntry(const TypeShape& type, const std::string& key, const Node* before,
                   const Node* after, const std::string& path, std::vector<Change>* out);
