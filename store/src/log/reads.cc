@@ -34,26 +34,31 @@ Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
 }
 
 StoreImpl::SeqReader::SeqReader(StoreImpl* store)
-    : types_(store->registry()),
+    : store_(store),
+      types_(store->registry()),
       it_(store->db_->NewIterator(rocksdb::ReadOptions(), store->cfs_[kLog])) {}
 
 Result<std::shared_ptr<const EventRep>> StoreImpl::SeqReader::Read(uint64_t seq) {
-  // Stepping over up to this many other events costs less than a seek.
+  // Stepping over up to this many other events costs less than a seek or a lookup.
   constexpr uint64_t kMaxSteps = 16;
+  auto near_after = [&](uint64_t from) { return from < seq && seq - from <= kMaxSteps; };
   auto at = [&]() -> std::optional<uint64_t> {  // the seq the iterator is at
     if (!it_->Valid() || it_->key().size() != 8) return std::nullopt;
     return GetU64(it_->key().data());
   };
+  const bool forward = last_read_ != 0 && near_after(last_read_);
+  last_read_ = seq;
   std::optional<uint64_t> current = at();
-  if (current && *current < seq && seq - *current <= kMaxSteps) {
+  if (current && near_after(*current)) {
     while (current && *current < seq) {
       it_->Next();
       current = at();
     }
-  }
-  if (current != seq) {
+  } else if (forward) {
     it_->Seek(SeqKey(seq));
     current = at();
+  } else {
+    return store_->ReadEvent(seq);
   }
   if (current != seq) {
     ANNALS_RETURN_IF_ERROR(FromRocks(it_->status(), "read event"));

@@ -228,18 +228,23 @@ class StoreImpl final : public Store {
   // Moves the head of the log to `seq` (the write holding it is durable) and wakes Follow.
   void PublishHead(uint64_t seq);
   Result<std::shared_ptr<const EventRep>> ReadEvent(uint64_t seq);
-  // Reads events by seq through one iterator over the log, which sees the log as it was
-  // when the reader was made: a seq a few entries after the last one read is reached by
-  // stepping, any other by seeking.  A point lookup (ReadEvent) searches the whole index
-  // each time; a fold reads its events mostly in seq order.
+  // Reads events by seq, for folds, which read theirs mostly in seq order.  A point lookup
+  // (ReadEvent) searches the index each time; an iterator over the log reaches the next
+  // few entries by stepping, but its seek costs more than a lookup (every level is
+  // searched).  So a seq a few entries after the iterator's is stepped to; one a few
+  // entries after the last seq read (reads going forward) seeks the iterator there; any
+  // other is looked up, leaving the iterator where it was.  The iterator sees the log as
+  // it was when the reader was made: make it after the index iterators whose seqs it reads.
   class SeqReader {
    public:
     explicit SeqReader(StoreImpl* store);
     Result<std::shared_ptr<const EventRep>> Read(uint64_t seq);
 
    private:
+    StoreImpl* store_;
     std::shared_ptr<const Registry> types_;
     std::unique_ptr<rocksdb::Iterator> it_;
+    uint64_t last_read_ = 0;  // the seq of the last Read, 0 before the first
   };
 
   // Append: group commit.  CommitGroupLocked assembles and writes the appends of `group`,
