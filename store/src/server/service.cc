@@ -185,22 +185,29 @@ void ServerState::CommitPending() {
     committing_ = false;
     return;
   }
-  auto batch = std::make_shared<std::vector<PendingAppend>>(std::move(pending_));
+  // The worker appends the whole group; one hand-back to the loop for all of it.  The
+  // worker holds only the appends: the fulfillers stay with the loop's continuation, so
+  // that they are fulfilled, or dropped if the server goes first, on the loop's thread
+  // (a kj fulfiller is not thread-safe: one dropped on a worker while the loop dropped its
+  // promise leaked, found by LeakSanitizer in CI).
+  auto group = std::make_shared<std::vector<StoreImpl::GroupAppend>>();
+  std::vector<kj::Own<kj::PromiseFulfiller<Result<std::vector<AppendResult>>>>> done;
+  group->reserve(pending_.size());
+  done.reserve(pending_.size());
+  for (PendingAppend& p : pending_) {
+    group->push_back(std::move(p.append));
+    done.push_back(kj::mv(p.done));
+  }
   pending_.clear();
   auto* append_group = &backend_.append_group;
-  // The worker appends the whole group; one hand-back to the loop for all of it.
-  tasks_.add(Offload<bool>(pool_, [batch, append_group]() {
-               std::vector<StoreImpl::GroupAppend> group;
-               group.reserve(batch->size());
-               for (PendingAppend& p : *batch) group.push_back(std::move(p.append));
-               (*append_group)(&group);
-               for (size_t i = 0; i < group.size(); ++i) {
-                 (*batch)[i].append.result = std::move(group[i].result);
-               }
+  tasks_.add(Offload<bool>(pool_, [group, append_group]() {
+               (*append_group)(group.get());
                return true;
-             }).then([this, batch](bool) {
-               target_ = batch->size() + pending_.size();
-               for (PendingAppend& p : *batch) p.done->fulfill(std::move(*p.append.result));
+             }).then([this, group, done = kj::mv(done)](bool) mutable {
+               target_ = done.size() + pending_.size();
+               for (size_t i = 0; i < done.size(); ++i) {
+                 done[i]->fulfill(std::move(*(*group)[i].result));
+               }
                NextGroup();
              }));
 }
