@@ -66,7 +66,7 @@ class CursorImpl final : public rpc::Cursor::Server {
 rpc::Cursor::Client StartCursor(ServerState& state,
                                 std::function<Status(Store&, PageWriter&)> read) {
   auto channel = std::make_shared<Channel>();
-  if (state.stopping()) {
+  if (state.RefuseIfStopping()) {
     channel->Finish(ServerState::StoppingStatus());
   } else {
     state.Track(channel);

@@ -34,7 +34,7 @@ class GateImpl final : public rpc::Gate::Server {
       refused = Status::Unavailable(
           "the annals server refused the token (wrong or missing: give it with $ANNALS_TOKEN "
           "or --token-file); nothing was done");
-    } else if (state_.stopping()) {
+    } else if (state_.RefuseIfStopping()) {
       refused = ServerState::StoppingStatus();
     }
     SetOutcome(refused, results.initOutcome());

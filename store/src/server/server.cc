@@ -112,13 +112,8 @@ class ServerImpl final : public Server {
   }
   Result<std::vector<Listener>> Listen(kj::AsyncIoContext& io, std::string* fallback_dir);
   kj::Promise<void> Accept(ServerState& state, Listener& listener);
-  kj::Promise<void> Flushed(kj::Timer& timer, kj::TimePoint deadline);
-  // Resolves once no call was refused for 100 ms (`seen`: the refusals so far), or at
-  // `deadline`.
-  kj::Promise<void> Quiet(const ServerState& state, kj::Timer& timer, kj::TimePoint deadline,
-                          uint64_t seen);
-  // Resolves once every client closed its connection, or at `deadline`.
-  kj::Promise<void> Closed(kj::Timer& timer, kj::TimePoint deadline);
+  // Whether every answer written has left (no connection has bytes queued).
+  bool Flushed() const;
 
   const std::string path_;
   const ServeOptions options_;
@@ -192,32 +187,26 @@ kj::Promise<void> ServerImpl::Accept(ServerState& state, Listener& listener) {
       });
 }
 
-kj::Promise<void> ServerImpl::Flushed(kj::Timer& timer, kj::TimePoint deadline) {
+bool ServerImpl::Flushed() const {
   size_t queued = 0;
   for (Connection* c : connections_) queued += c->queued_bytes();
-  if (queued == 0 || timer.now() >= deadline) return kj::READY_NOW;
-  return timer.afterDelay(5 * kj::MILLISECONDS).then([this, &timer, deadline] {
-    return Flushed(timer, deadline);
-  });
+  return queued == 0;
 }
 
-kj::Promise<void> ServerImpl::Quiet(const ServerState& state, kj::Timer& timer,
-                                    kj::TimePoint deadline, uint64_t seen) {
-  return timer.afterDelay(100 * kj::MILLISECONDS).then([this, &state, &timer, deadline, seen] {
-    const uint64_t now_seen = state.refusals();
-    if (connections_.empty() || now_seen == seen || timer.now() >= deadline) {
-      return kj::Promise<void>(kj::READY_NOW);
-    }
-    return Quiet(state, timer, deadline, now_seen);
-  });
+namespace {
+
+// Resolves once `done` holds, asked every `period` (the first time after one), or once
+// `deadline` has passed.
+kj::Promise<void> PollUntil(kj::Timer& timer, kj::TimePoint deadline, kj::Duration period,
+                            kj::Function<bool()> done) {
+  return timer.afterDelay(period).then(
+      [&timer, deadline, period, done = kj::mv(done)]() mutable -> kj::Promise<void> {
+        if (done() || timer.now() >= deadline) return kj::READY_NOW;
+        return PollUntil(timer, deadline, period, kj::mv(done));
+      });
 }
 
-kj::Promise<void> ServerImpl::Closed(kj::Timer& timer, kj::TimePoint deadline) {
-  if (connections_.empty() || timer.now() >= deadline) return kj::READY_NOW;
-  return timer.afterDelay(5 * kj::MILLISECONDS).then([this, &timer, deadline] {
-    return Closed(timer, deadline);
-  });
-}
+}  // namespace
 
 Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)>& ready) {
   auto io = kj::setupAsyncIo();
@@ -286,13 +275,25 @@ Status ServerImpl::Run(const std::function<void(const std::vector<std::string>&)
     Log("stopping: finishing the writes in flight");
     state.Drain().wait(io.waitScope);
     auto& timer = io.provider->getTimer();
-    Flushed(timer, timer.now() + 2 * kj::SECONDS).wait(io.waitScope);
+    auto flushed = [this] { return Flushed(); };
+    PollUntil(timer, timer.now() + 2 * kj::SECONDS, 5 * kj::MILLISECONDS, flushed)
+        .wait(io.waitScope);
     // Clients between two calls (a follower between polls, a writer between appends) are
     // told "stopping" when they call next: keep answering until no call came for 100 ms.
-    Quiet(state, timer, timer.now() + 2 * kj::SECONDS, state.refusals()).wait(io.waitScope);
-    Flushed(timer, timer.now() + 1 * kj::SECONDS).wait(io.waitScope);
+    PollUntil(timer, timer.now() + 2 * kj::SECONDS, 100 * kj::MILLISECONDS,
+              [this, &state, seen = state.refusals()]() mutable {
+                const uint64_t now = state.refusals();
+                const bool quiet = connections_.empty() || now == seen;
+                seen = now;
+                return quiet;
+              })
+        .wait(io.waitScope);
+    PollUntil(timer, timer.now() + 1 * kj::SECONDS, 5 * kj::MILLISECONDS, flushed)
+        .wait(io.waitScope);
     for (Connection* c : connections_) c->ShutdownWrite();
-    Closed(timer, timer.now() + 1 * kj::SECONDS).wait(io.waitScope);
+    PollUntil(timer, timer.now() + 1 * kj::SECONDS, 5 * kj::MILLISECONDS,
+              [this] { return connections_.empty(); })
+        .wait(io.waitScope);
     open_connections_ = nullptr;  // closes the connections left
   }  // ~ServerState: the worker threads are joined
   {

@@ -85,14 +85,15 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   // Constant-time comparison (of SHA-256 digests, so that the length leaks nothing either).
   bool TokenMatches(kj::ArrayPtr<const kj::byte> token) const;
 
-  // Whether the server is stopping; a true answer counts as a call refused (see
-  // refusals()).
-  bool stopping() const {
+  bool stopping() const { return stopping_; }
+  // For a call that is refused while the server stops: whether it is stopping, counting
+  // the call as refused if so (see refusals()).
+  bool RefuseIfStopping() {
     if (stopping_) ++refusals_;
     return stopping_;
   }
-  // How many times stopping() said true: while it still grows, clients are still calling
-  // (a follower between two polls, a writer's next append) and are told "stopping".
+  // How many calls were refused: while it still grows, clients are still calling (a
+  // follower between two polls, a writer's next append) and are told "stopping".
   uint64_t refusals() const { return refusals_.load(); }
   static Status StoppingStatus();
 
@@ -140,7 +141,7 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
   uint64_t head_ = 0;
   std::list<HeadWaiter*> waiters_;
   std::atomic<size_t>& followers_;
-  mutable std::atomic<uint64_t> refusals_{0};
+  std::atomic<uint64_t> refusals_{0};
   size_t writes_ = 0;
   kj::Own<kj::PromiseFulfiller<void>> writes_done_;
   struct PendingAppend {

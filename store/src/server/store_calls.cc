@@ -42,7 +42,7 @@ struct FollowAnswer {
 };
 
 kj::Promise<FollowAnswer> FollowStep(ServerState& state, FollowArgs args) {
-  if (state.stopping()) {
+  if (state.RefuseIfStopping()) {
     return FollowAnswer{Status::Unavailable("the annals server is stopping"), {}, args.after};
   }
   const uint64_t head = state.head();
@@ -330,7 +330,7 @@ class AnnalsImpl final : public rpc::Annals::Server {
 
  private:
   bool Refused(rpc::Outcome::Builder outcome) {
-    if (!state_.stopping()) return false;
+    if (!state_.RefuseIfStopping()) return false;
     SetOutcome(ServerState::StoppingStatus(), outcome);
     return true;
   }

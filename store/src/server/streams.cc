@@ -234,7 +234,7 @@ void StartImport(ServerState& state, rpc::Annals::ImportResults::Builder results
         }
       });
   kj::Promise<ImportOutcome> done = nullptr;
-  if (state.stopping()) {
+  if (state.RefuseIfStopping()) {
     job->Abort(ServerState::StoppingStatus());
     done = ImportOutcome{ServerState::StoppingStatus(), {}};
   } else {
@@ -275,7 +275,7 @@ void StartRestore(ServerState& state, rpc::Annals::RestoreResults::Builder resul
         for (auto line : params.getLines()) out->emplace_back(line.cStr(), line.size());
       });
   kj::Promise<RestoreOutcome> done = nullptr;
-  if (state.stopping()) {
+  if (state.RefuseIfStopping()) {
     job->Abort(ServerState::StoppingStatus());
     done = RestoreOutcome{ServerState::StoppingStatus(), 0};
   } else {
