@@ -52,7 +52,7 @@ struct Spawned {
 
 Spawned Spawn(const std::vector<std::string>& args) {
   int out[2];
-  if (pipe(out) != 0) return {};
+  if (pipe2(out, O_CLOEXEC) != 0) return {};  // or later children would hold it open
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out[1], 1);

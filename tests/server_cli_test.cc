@@ -221,7 +221,7 @@ TEST_F(ServeCliTest, AClientKilledMidImportLeavesNothing) {
   ServeProcess server(db());
   ASSERT_TRUE(server.started()) << server.err();
   int in[2];
-  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
   const pid_t pid = fork();
   if (pid == 0) {
     ::dup2(in[0], 0);

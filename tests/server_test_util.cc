@@ -75,7 +75,7 @@ std::unique_ptr<Store> ServedStore::Connect() {
 ServeProcess::ServeProcess(const std::string& db, const std::vector<std::string>& args,
                            const std::vector<std::string>& global) {
   int out[2];
-  if (::pipe(out) != 0) return;
+  if (::pipe2(out, O_CLOEXEC) != 0) return;
   err_path_ = db + ".serve-stderr";
   // PR_SET_PDEATHSIG fires when the forking *thread* ends: only from the main thread.
   const bool main_thread = ::syscall(SYS_gettid) == ::getpid();

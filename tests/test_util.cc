@@ -246,8 +246,14 @@ RunResult RunAnnalsWith(const std::function<void()>& in_child,
     }
   }
   RunResult result;
+  // Close-on-exec: a command another thread forks meanwhile must not keep these pipes open
+  // (this one would then wait for the end of its output until that command ended: a
+  // `log --follow` started beside an append waited for that append forever).
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      pipe2(err_pipe, O_CLOEXEC) != 0) {
+    return result;
+  }
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in_pipe[0], 0);
