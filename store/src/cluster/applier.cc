@@ -4,7 +4,6 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <openssl/evp.h>
 #include <rocksdb/write_batch.h>
 
 #include <array>
@@ -15,6 +14,7 @@
 
 #include "cluster.capnp.h"
 #include "cluster/node.h"
+#include "log/chain.h"
 #include "log/coding.h"
 #include "log/format.h"
 #include "server/wire.h"
@@ -42,13 +42,6 @@ constexpr auto kLogCheck = std::chrono::seconds(1);
 constexpr int kSuspicions = 3;
 
 std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-
-std::array<unsigned char, 32> Sha256(const std::string& data) {
-  std::array<unsigned char, 32> out{};
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr);
-  return out;
-}
 
 std::string AppliedValue(uint64_t seq, const std::array<unsigned char, 32>& hash) {
   std::string v = SeqKey(seq);

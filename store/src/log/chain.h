@@ -21,6 +21,8 @@ namespace internal {
 
 // SHA-256(prev || bytes).
 Hash ChainHash(const Hash& prev, kj::ArrayPtr<const capnp::word> bytes);
+// SHA-256(data): the one digest of annals (a server's token, a cluster log message).
+Hash Sha256(std::string_view data);
 
 // Parses 64 lower-case hex digits.
 bool ParseHex32(std::string_view hex, Hash* out);

@@ -20,6 +20,21 @@ namespace internal {
 
 // ---- reads ---------------------------------------------------------------------------
 
+namespace {
+
+// The log value of event `seq` decoded (in place if `pin` keeps `value` alive and it is
+// word-aligned); errors name the seq.
+Result<std::shared_ptr<const EventRep>> DecodeLogValue(uint64_t seq, const rocksdb::Slice& value,
+                                                       const EventTypeResolver& types,
+                                                       std::shared_ptr<void> pin = nullptr) {
+  auto rep = EventRep::FromStoredPinned(std::string_view(value.data(), value.size()),
+                                        std::move(pin), types);
+  if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
+  return rep;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
   // The slice pins the block it was read from (or owns the copy RocksDB made): when the
   // value happens to be word-aligned the event is decoded in place and keeps the pin.
@@ -27,10 +42,8 @@ Result<std::shared_ptr<const EventRep>> StoreImpl::ReadEvent(uint64_t seq) {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kLog], SeqKey(seq), value.get());
   if (s.IsNotFound()) return Status::NotFound("no event with seq " + std::to_string(seq));
   ANNALS_RETURN_IF_ERROR(FromRocks(s, "read event"));
-  const std::string_view bytes(value->data(), value->size());
-  auto rep = EventRep::FromStoredPinned(bytes, std::move(value), *registry());
-  if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
-  return rep;
+  const rocksdb::Slice bytes = *value;
+  return DecodeLogValue(seq, bytes, *registry(), std::move(value));
 }
 
 StoreImpl::SeqReader::SeqReader(StoreImpl* store)
@@ -65,10 +78,7 @@ Result<std::shared_ptr<const EventRep>> StoreImpl::SeqReader::Read(uint64_t seq)
     if (it_->Valid() && it_->key().size() != 8) return Status::Corruption("log key is malformed");
     return Status::NotFound("no event with seq " + std::to_string(seq));
   }
-  const rocksdb::Slice v = it_->value();
-  auto rep = EventRep::FromStored(std::string_view(v.data(), v.size()), *types_);
-  if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
-  return rep;
+  return DecodeLogValue(seq, it_->value(), *types_);
 }
 
 Result<Event> StoreImpl::GetBySeq(uint64_t seq) {
@@ -130,9 +140,8 @@ Status StoreImpl::ScanLog(const LogRange& range, const Visitor<Event>& visit) {
     uint64_t seq = GetU64(it->key().data());
     if (seq > until) break;
     if (count >= limit) break;
-    auto rep = EventRep::FromStored(std::string_view(it->value().data(), it->value().size()),
-                                    *types);
-    if (!rep.ok()) return rep.status().WithPrefix("seq " + std::to_string(seq));
+    auto rep = DecodeLogValue(seq, it->value(), *types);
+    if (!rep.ok()) return rep.status();
     ++count;
     if (!visit(Event(std::move(rep).value()))) break;
   }

@@ -7,12 +7,12 @@
 #include "server/service.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <utility>
 
 #include "codec/event_rep.h"
+#include "log/chain.h"
 #include "server/wire.h"
 
 namespace annals {
@@ -21,14 +21,6 @@ namespace internal {
 namespace {
 
 std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-
-std::vector<unsigned char> Sha256(const void* data, size_t size) {
-  std::vector<unsigned char> digest(EVP_MAX_MD_SIZE);
-  unsigned int n = 0;
-  EVP_Digest(data, size, digest.data(), &n, EVP_sha256(), nullptr);
-  digest.resize(n);
-  return digest;
-}
 
 // How long the next group of appends waits for the clients of the last one to come back.
 constexpr kj::Duration kGroupWait = 500 * kj::MICROSECONDS;
@@ -76,7 +68,7 @@ ServerState::ServerState(ServerBackend backend, std::string store_path, std::str
       head_(head),
       followers_(*followers),
       tasks_(*this) {
-  if (!token.empty()) token_digest_ = Sha256(token.data(), token.size());
+  if (!token.empty()) token_digest_ = Sha256(token);
   if (backend_.applied_head) tasks_.add(PollAppliedHead());
 }
 
@@ -89,10 +81,10 @@ kj::Promise<void> ServerState::PollAppliedHead() {
 ServerState::~ServerState() = default;
 
 bool ServerState::TokenMatches(kj::ArrayPtr<const kj::byte> token) const {
-  if (token_digest_.empty()) return false;
-  const std::vector<unsigned char> given = Sha256(token.begin(), token.size());
-  return given.size() == token_digest_.size() &&
-         CRYPTO_memcmp(given.data(), token_digest_.data(), given.size()) == 0;
+  if (!token_digest_) return false;
+  const Hash given =
+      Sha256(std::string_view(reinterpret_cast<const char*>(token.begin()), token.size()));
+  return CRYPTO_memcmp(given.data(), token_digest_->data(), given.size()) == 0;
 }
 
 Status ServerState::StoppingStatus() {

@@ -29,11 +29,11 @@
 #include <kj/timer.h>
 
 #include <atomic>
-#include <functional>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -134,7 +134,7 @@ class ServerState final : private kj::TaskSet::ErrorHandler {
 
   ServerBackend backend_;
   const std::string store_path_;
-  std::vector<unsigned char> token_digest_;  // empty: no token set
+  std::optional<Hash> token_digest_;  // of the token; none: no token set
   kj::Timer& timer_;
   WorkerPool pool_;
   bool stopping_ = false;
